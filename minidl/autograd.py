@@ -1,0 +1,258 @@
+"""The autograd engine: recording ops as a graph, and running the chain rule backwards over it.
+
+Every op is a ``Function`` with two static methods side by side::
+
+    class Mul(Function):
+        @staticmethod
+        def forward(ctx, a, b):          # arrays in, array out
+            ctx.a, ctx.b = a, b          # keep what backward needs
+            return a * b
+
+        @staticmethod
+        def backward(ctx, grad):         # dL/d(out) in, dL/d(each input) out
+            return grad * ctx.b, grad * ctx.a
+
+``Function.apply`` unwraps Tensors into arrays, runs ``forward`` and, when a gradient is wanted,
+records a ``Node`` (the ``ctx`` above) that links the output to its inputs. ``backward`` visits
+the nodes from the output back to the leaves, in reverse topological order, and hands each node
+the gradient of its output; gradients of inputs that were broadcast are summed back to the
+input's shape, and gradients reaching a leaf are accumulated into its ``.grad``.
+"""
+import functools
+
+from .dtypes import is_floating
+
+_grad_enabled = True
+
+
+def is_grad_enabled():
+    """True when ops record the graph for backward (the default)."""
+    return _grad_enabled
+
+
+class _GradMode:
+    """Base of ``no_grad`` and ``enable_grad``: a context manager that is also a decorator."""
+
+    mode = True
+
+    def __enter__(self):
+        global _grad_enabled
+        self.previous = _grad_enabled
+        _grad_enabled = self.mode
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self.previous
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with self.__class__():
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """Ops inside ``with dl.no_grad():`` (or a function decorated with it) record no graph."""
+
+    mode = False
+
+
+class enable_grad(_GradMode):
+    """Turn graph recording back on inside a ``no_grad`` region."""
+
+    mode = True
+
+
+class Node:
+    """One op application in the graph; ``forward`` stores on it what ``backward`` needs.
+
+    ``inputs`` are the op's positional arguments (Tensors, or constants such as Python numbers).
+    After a backward without ``retain_graph`` the saved values are dropped and the node is marked
+    freed, so that a second backward through it fails with a clear message.
+    """
+
+    output_backend = None  # set by ops whose output lives on another device (ToDevice)
+
+    def __init__(self, function, backend):
+        self.function = function
+        self.backend = backend
+        self.xp = backend.xp
+        self.inputs = ()
+        self.freed = False
+
+    @property
+    def kernels(self):
+        """The kernel set of this op's device (reference or accelerated, per ``use_kernels``)."""
+        return self.backend.kernels
+
+    def name(self):
+        return self.function.__name__ + "Backward"
+
+    def free(self):
+        keep = {"function": self.function, "backend": self.backend, "inputs": self.inputs}
+        if self.output_backend is not None:
+            keep["output_backend"] = self.output_backend
+        self.__dict__.clear()
+        self.__dict__.update(keep, freed=True)
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+
+class Function:
+    """Base class of every differentiable op (see the module docstring)."""
+
+    @staticmethod
+    def forward(ctx, *arrays, **options):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs, **options):
+        backend = None
+        needs_grad = False
+        arrays = []
+        for x in inputs:
+            if isinstance(x, Tensor):
+                if backend is None:
+                    backend = x._backend
+                elif x._backend is not backend:
+                    raise RuntimeError(
+                        f"{cls.op_name()}: expected all tensors on the same device, "
+                        f"got {backend.name} and {x._backend.name}"
+                    )
+                needs_grad = needs_grad or x._requires_grad
+                arrays.append(x._data)
+            else:
+                arrays.append(x)
+        ctx = Node(cls, backend)
+        try:
+            out = cls.forward(ctx, *arrays, **options)
+        except (ValueError, IndexError) as err:
+            shapes = ", ".join(str(tuple(a.shape)) for a in arrays if hasattr(a, "shape"))
+            raise type(err)(f"{cls.op_name()}: {err} (input shapes {shapes})") from None
+        out_backend = ctx.output_backend or backend
+        if not isinstance(out, out_backend.array_type):
+            out = out_backend.xp.asarray(out)  # NumPy reductions return scalars, not 0-d arrays
+        needs_grad = needs_grad and _grad_enabled
+        result = Tensor._make(out, out_backend, needs_grad and is_floating(out.dtype))
+        if result._requires_grad:
+            ctx.inputs = inputs
+            result.grad_fn = ctx
+        return result
+
+    @classmethod
+    def op_name(cls):
+        return cls.__name__.lower()
+
+
+def reduce_broadcast_grad(grad, shape):
+    """Sum ``grad`` over the axes that broadcasting stretched, so that it has ``shape``.
+
+    If ``x`` of shape (3, 1) was broadcast to (2, 3, 4), every element of ``x`` was used 2 * 4
+    times, so its gradient is the sum over the new leading axis and over the stretched axis.
+    """
+    extra = grad.ndim - len(shape)
+    if extra:
+        grad = grad.sum(axis=tuple(range(extra)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+def topological_order(root):
+    """Tensors reachable from ``root`` that need a gradient, each after every tensor built from it.
+
+    An iterative depth-first search (a recursive one overflows Python's stack on long chains).
+    """
+    order, visited = [], set()
+    stack = [(root, False)]
+    while stack:
+        tensor, inputs_done = stack.pop()
+        if inputs_done:
+            order.append(tensor)
+            continue
+        if id(tensor) in visited:
+            continue
+        visited.add(id(tensor))
+        stack.append((tensor, True))
+        if tensor.grad_fn is not None:
+            for x in tensor.grad_fn.inputs:
+                if isinstance(x, Tensor) and x._requires_grad and id(x) not in visited:
+                    stack.append((x, False))
+    order.reverse()
+    return order
+
+
+def backward(root, gradient=None, retain_graph=False):
+    """Backpropagate from ``root``: accumulate d(root)/d(leaf) into every leaf's ``.grad``.
+
+    ``gradient`` is d(loss)/d(root); it may be omitted only when ``root`` has one element.
+    """
+    if not root._requires_grad:
+        raise RuntimeError(
+            "backward: this tensor does not require grad and has no grad_fn "
+            "(did you create it under no_grad, or forget requires_grad=True on its inputs?)"
+        )
+    xp = root._backend.xp
+    if gradient is None:
+        if root._data.size != 1:
+            raise RuntimeError(
+                f"backward: grad can be implicitly created only for a one-element tensor, "
+                f"got shape {root.shape}; pass gradient= of that shape"
+            )
+        gradient = xp.ones_like(root._data)
+    else:
+        gradient = gradient._data if isinstance(gradient, Tensor) else xp.asarray(gradient)
+        if gradient.shape != root._data.shape:
+            raise RuntimeError(
+                f"backward: gradient has shape {tuple(gradient.shape)} but the tensor has shape "
+                f"{root.shape}"
+            )
+    grads = {id(root): gradient.astype(root._data.dtype, copy=False)}
+    for tensor in topological_order(root):
+        grad = grads.pop(id(tensor), None)
+        if grad is None:
+            continue
+        node = tensor.grad_fn
+        if node is None:
+            _accumulate_into_leaf(tensor, grad)
+            continue
+        if node.freed:
+            raise RuntimeError(
+                f"backward: trying to backward through the graph a second time ({node.name()} "
+                "was already freed); call backward(retain_graph=True) the first time if you "
+                "need to"
+            )
+        input_grads = node.function.backward(node, grad)
+        if not isinstance(input_grads, tuple):
+            input_grads = (input_grads,)
+        for x, g in zip(node.inputs, input_grads):
+            if g is None or not isinstance(x, Tensor) or not x._requires_grad:
+                continue
+            if g.shape != x._data.shape:
+                g = reduce_broadcast_grad(g, x._data.shape)
+            if g.dtype != x._data.dtype:
+                g = g.astype(x._data.dtype)
+            key = id(x)
+            grads[key] = grads[key] + g if key in grads else g
+        if not retain_graph:
+            node.free()
+
+
+def _accumulate_into_leaf(leaf, grad):
+    """leaf.grad += grad, in a fresh array (never an alias of another tensor's gradient)."""
+    xp = leaf._backend.xp
+    if leaf.grad is None:
+        leaf.grad = Tensor._make(xp.array(grad, copy=True), leaf._backend, False)
+    else:
+        leaf.grad._data = leaf.grad._data + grad
+
+
+from .tensor import Tensor  # noqa: E402  (the engine and Tensor refer to each other)

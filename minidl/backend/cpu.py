@@ -1,0 +1,40 @@
+"""The "cpu" backend: NumPy arrays, Numba kernels (or the NumPy reference kernels)."""
+import numpy as np
+
+
+class CPUBackend:
+    name = "cpu"
+    xp = np
+    array_type = np.ndarray
+
+    def __init__(self):
+        self.rng = np.random.default_rng()
+        self._accelerated = None
+
+    @property
+    def kernels(self):
+        """The kernel module selected by ``dl.use_kernels`` (Numba's is imported on first use)."""
+        from . import get_kernels
+
+        if get_kernels() == "reference":
+            from ..kernels import reference
+
+            return reference
+        if self._accelerated is None:
+            from ..kernels import cpu
+
+            self._accelerated = cpu
+        return self._accelerated
+
+    def seed(self, seed):
+        self.rng = np.random.default_rng(seed)
+
+    def asarray(self, data, dtype=None):
+        return np.asarray(data, dtype=dtype)
+
+    def to_host(self, array):
+        return array
+
+    def scatter_add(self, target, index, values):
+        """target[index] += values, adding repeated indices up (NumPy's unbuffered add)."""
+        np.add.at(target, index, values)

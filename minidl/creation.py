@@ -1,0 +1,116 @@
+"""Creation functions: zeros, ones, full, arange, rand, randn, randint and the *_like family.
+
+Each takes ``dtype=``, ``device=`` and ``requires_grad=`` keywords, as in PyTorch. Random ones
+draw from the backend's generator, which ``dl.manual_seed`` seeds.
+"""
+from . import dtypes
+from .backend import get_backend
+from .tensor import Tensor
+
+
+def _size(size):
+    """Accept zeros(2, 3) and zeros((2, 3))."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        return tuple(size[0])
+    return tuple(size)
+
+
+def _finish(array, backend, requires_grad):
+    result = Tensor._make(array, backend)
+    return result.requires_grad_(True) if requires_grad else result
+
+
+def _dtype(dtype, default=dtypes.default_float):
+    return dtypes.as_dtype(dtype) if dtype is not None else default
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    backend = get_backend(device)
+    return _finish(backend.xp.zeros(_size(size), dtype=_dtype(dtype)), backend, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    backend = get_backend(device)
+    return _finish(backend.xp.ones(_size(size), dtype=_dtype(dtype)), backend, requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    """Fill with ``fill_value``; the dtype follows it when not given (float32, int64 or bool)."""
+    if dtype is None:
+        if isinstance(fill_value, bool):
+            dtype = dtypes.bool
+        elif isinstance(fill_value, int):
+            dtype = dtypes.int64
+    backend = get_backend(device)
+    size = tuple(size) if isinstance(size, (tuple, list)) else (size,)
+    array = backend.xp.full(size, fill_value, dtype=_dtype(dtype))
+    return _finish(array, backend, requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    """[start, end) in steps; integer arguments give int64, any float gives float32."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        all_ints = all(isinstance(v, int) for v in (start, end, step))
+        dtype = dtypes.int64 if all_ints else dtypes.default_float
+    backend = get_backend(device)
+    array = backend.xp.arange(start, end, step).astype(_dtype(dtype))
+    return _finish(array, backend, requires_grad)
+
+
+def rand(*size, dtype=None, device=None, requires_grad=False):
+    """Uniform on [0, 1)."""
+    backend = get_backend(device)
+    array = backend.rng.random(_size(size), dtype=_dtype(dtype))
+    return _finish(array, backend, requires_grad)
+
+
+def randn(*size, dtype=None, device=None, requires_grad=False):
+    """Standard normal."""
+    backend = get_backend(device)
+    array = backend.rng.standard_normal(_size(size), dtype=_dtype(dtype))
+    return _finish(array, backend, requires_grad)
+
+
+def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=False):
+    """Integers uniform on [low, high); ``randint(high, size)`` starts at 0, as in PyTorch."""
+    if size is None:
+        if high is None or not isinstance(high, (tuple, list)):
+            raise TypeError("randint: expected randint(low, high, size) or randint(high, size)")
+        low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
+    backend = get_backend(device)
+    array = backend.rng.integers(low, high, size=tuple(size)).astype(_dtype(dtype, dtypes.int64))
+    return _finish(array, backend, requires_grad)
+
+
+def from_numpy(array):
+    """A cpu tensor sharing memory with a NumPy array (as PyTorch's)."""
+    return Tensor._make(array, get_backend("cpu"))
+
+
+def _like(maker, t, dtype, device, requires_grad):
+    return maker(
+        *t.shape,
+        dtype=dtype if dtype is not None else t.dtype,
+        device=device if device is not None else t.device,
+        requires_grad=requires_grad,
+    )
+
+
+def zeros_like(t, dtype=None, device=None, requires_grad=False):
+    return _like(zeros, t, dtype, device, requires_grad)
+
+
+def ones_like(t, dtype=None, device=None, requires_grad=False):
+    return _like(ones, t, dtype, device, requires_grad)
+
+
+def randn_like(t, dtype=None, device=None, requires_grad=False):
+    return _like(randn, t, dtype, device, requires_grad)
+
+
+def rand_like(t, dtype=None, device=None, requires_grad=False):
+    return _like(rand, t, dtype, device, requires_grad)
