@@ -6,7 +6,7 @@
     x.grad
 """
 from . import autograd  # first: the engine and Tensor import each other in this order
-from . import cuda, dtypes
+from . import cuda, data, datasets, dtypes, metrics, training
 from .autograd import enable_grad, is_grad_enabled, no_grad
 from .backend import get_kernels, manual_seed, use_kernels
 from .creation import (
@@ -25,6 +25,7 @@ from .creation import (
 )
 from .dtypes import bool, float16, float32, float64, int64  # noqa: A004
 from .gradcheck import GradcheckError, gradcheck
+from .io import load, save
 from .ops import (
     abs,
     amax,

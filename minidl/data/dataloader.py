@@ -1,0 +1,66 @@
+"""``DataLoader``: iterate over a dataset in (optionally shuffled) mini-batches."""
+import math
+
+import numpy as np
+
+from ..tensor import Tensor, tensor
+from .dataset import TensorDataset
+
+
+class DataLoader:
+    """Yield batches of ``batch_size`` samples from ``dataset``; ``len()`` is the number of batches.
+
+    With ``shuffle=True`` every epoch (every ``iter()``) visits the samples in a new random
+    order. The orders come from a generator seeded with ``seed``: the same seed gives the same
+    sequence of orders, and ``seed=None`` draws fresh entropy from the OS. ``drop_last=True``
+    skips a final batch smaller than ``batch_size``.
+
+    Each batch is a tuple with one Tensor per sample field (a bare Tensor when the samples are
+    not tuples, as in PyTorch); batches are new tensors that do not require grad. A
+    TensorDataset is batched by indexing each of its tensors once per batch; any other dataset
+    by stacking its samples' fields.
+    """
+
+    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None):
+        if not (isinstance(batch_size, int) and batch_size >= 1):
+            raise ValueError(f"DataLoader: batch_size must be a positive integer, "
+                             f"got {batch_size!r}")
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+        self._rng = np.random.default_rng(seed)
+
+    def __len__(self):
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
+    def __iter__(self):
+        n = len(self.dataset)
+        order = self._rng.permutation(n) if self.shuffle else np.arange(n)
+        batches = [order[i * self.batch_size:(i + 1) * self.batch_size] for i in range(len(self))]
+        if isinstance(self.dataset, TensorDataset):
+            return self._index_tensors(batches)
+        return (_collate([self.dataset[int(i)] for i in batch]) for batch in batches)
+
+    def _index_tensors(self, batches):
+        tensors = self.dataset.tensors
+        devices = {t.device for t in tensors}
+        for batch in batches:
+            # The batch's index array, as a backend array on each device the tensors live on.
+            on_device = {device: tensor(batch, device=device)._data for device in devices}
+            yield tuple(Tensor._wrap(t._data[on_device[t.device]]) for t in tensors)
+
+
+def _collate(samples):
+    """Stack a list of samples into a batch: a tuple of Tensors, or one Tensor."""
+    if isinstance(samples[0], (tuple, list)):
+        return tuple(_stack(list(field)) for field in zip(*samples))
+    return _stack(samples)
+
+
+def _stack(values):
+    """Stack Tensors, arrays or numbers along a new first axis, on the first value's device."""
+    device = values[0].device if isinstance(values[0], Tensor) else "cpu"
+    host = [v.numpy() if isinstance(v, Tensor) else np.asarray(v) for v in values]
+    return tensor(np.stack(host), device=device)
