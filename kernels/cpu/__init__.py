@@ -1,0 +1,30 @@
+"""The CPU kernel set: every kernel of the interface (see ``minidl.kernels``), compiled with Numba.
+
+Each function here has a plain NumPy twin of the same name in ``minidl.kernels.reference``,
+which is its specification and its test oracle. Kernels compile on first call and are cached on
+disk (``@njit(cache=True)``), so importing this package compiles nothing.
+"""
+
+from .activations import (
+    gelu_backward, gelu_forward, relu_backward, relu_forward, sigmoid_backward, sigmoid_forward,
+    tanh_backward, tanh_forward,
+)
+from .attention import attention_backward, attention_forward
+from .cross_entropy import cross_entropy_backward, cross_entropy_forward
+from .dropout import dropout_backward, dropout_forward
+from .embedding import embedding_backward, embedding_forward
+from .layer_norm import layer_norm_backward, layer_norm_forward
+from .optimizers import adam_step, sgd_step
+from .softmax import log_softmax_backward, log_softmax_forward, softmax_backward, softmax_forward
+
+__all__ = [
+    "relu_forward", "relu_backward", "sigmoid_forward", "sigmoid_backward",
+    "tanh_forward", "tanh_backward", "gelu_forward", "gelu_backward",
+    "softmax_forward", "softmax_backward", "log_softmax_forward", "log_softmax_backward",
+    "cross_entropy_forward", "cross_entropy_backward",
+    "layer_norm_forward", "layer_norm_backward",
+    "dropout_forward", "dropout_backward",
+    "embedding_forward", "embedding_backward",
+    "attention_forward", "attention_backward",
+    "sgd_step", "adam_step",
+]
