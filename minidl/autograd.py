@@ -73,29 +73,36 @@ class Node:
     freed, so that a second backward through it fails with a clear message.
     """
 
+    # Class-level defaults: a node is built for every op, so each attribute not set in
+    # __init__ is one assignment less on the hot path.
+    inputs = ()
+    freed = False
     output_backend = None  # set by ops whose output lives on another device (ToDevice)
 
     def __init__(self, function, backend):
         self.function = function
         self.backend = backend
         self.xp = backend.xp
-        self.inputs = ()
-        self.freed = False
 
     @property
     def kernels(self):
         """The kernel set of this op's device (reference or accelerated, per ``use_kernels``)."""
         return self.backend.kernels
 
+    @property
+    def needs_input_grad(self):
+        """One bool per input: does it need a gradient? (A backward may skip work for False.)"""
+        return tuple(isinstance(x, Tensor) and x._requires_grad for x in self.inputs)
+
     def name(self):
         return self.function.__name__ + "Backward"
 
     def free(self):
-        keep = {"function": self.function, "backend": self.backend, "inputs": self.inputs}
+        keep = {"function": self.function, "backend": self.backend, "inputs": self.inputs,
+                "freed": True}
         if self.output_backend is not None:
             keep["output_backend"] = self.output_backend
-        self.__dict__.clear()
-        self.__dict__.update(keep, freed=True)
+        self.__dict__ = keep  # drops everything forward saved, in one assignment
 
     def __repr__(self):
         return f"<{self.name()}>"
@@ -126,7 +133,8 @@ class Function:
                         f"{cls.op_name()}: expected all tensors on the same device, "
                         f"got {backend.name} and {x._backend.name}"
                     )
-                needs_grad = needs_grad or x._requires_grad
+                if x._requires_grad:
+                    needs_grad = True
                 arrays.append(x._data)
             else:
                 arrays.append(x)
@@ -139,9 +147,9 @@ class Function:
         out_backend = ctx.output_backend or backend
         if not isinstance(out, out_backend.array_type):
             out = out_backend.xp.asarray(out)  # NumPy reductions return scalars, not 0-d arrays
-        needs_grad = needs_grad and _grad_enabled
-        result = Tensor._make(out, out_backend, needs_grad and is_floating(out.dtype))
-        if result._requires_grad:
+        needs_grad = needs_grad and _grad_enabled and is_floating(out.dtype)
+        result = Tensor._make(out, out_backend, needs_grad)
+        if needs_grad:
             ctx.inputs = inputs
             result.grad_fn = ctx
         return result
@@ -215,6 +223,7 @@ def backward(root, gradient=None, retain_graph=False):
                 f"backward: gradient has shape {tuple(gradient.shape)} but the tensor has shape "
                 f"{root.shape}"
             )
+    # grads: id(tensor) -> d(root)/d(tensor), summed over the uses of the tensor seen so far
     grads = {id(root): gradient.astype(root._data.dtype, copy=False)}
     for tensor in topological_order(root):
         grad = grads.pop(id(tensor), None)
@@ -236,12 +245,17 @@ def backward(root, gradient=None, retain_graph=False):
         for x, g in zip(node.inputs, input_grads):
             if g is None or not isinstance(x, Tensor) or not x._requires_grad:
                 continue
-            if g.shape != x._data.shape:
-                g = reduce_broadcast_grad(g, x._data.shape)
-            if g.dtype != x._data.dtype:
-                g = g.astype(x._data.dtype)
+            data = x._data
+            if g.shape != data.shape:
+                g = reduce_broadcast_grad(g, data.shape)
+            # ``is`` first: NumPy's builtin dtypes are singletons, and ``!=`` on dtypes is slow
+            if g.dtype is not data.dtype and g.dtype != data.dtype:
+                g = g.astype(data.dtype)
             key = id(x)
-            grads[key] = grads[key] + g if key in grads else g
+            if key in grads:
+                grads[key] = grads[key] + g
+            else:
+                grads[key] = g
         if not retain_graph:
             node.free()
 

@@ -116,6 +116,14 @@ class Tensor:
     def detach(self):
         return Tensor._make(self._data, self._backend, False)
 
+    def __deepcopy__(self, memo):
+        """copy.deepcopy: a new leaf holding a copy of the data, on the same device."""
+        if not self.is_leaf:
+            raise RuntimeError("deepcopy: only leaf tensors can be deep-copied (detach() first)")
+        copied = Tensor._make(self._data.copy(), self._backend, self._requires_grad)
+        memo[id(self)] = copied
+        return copied
+
     def requires_grad_(self, flag=True):
         if flag and not dtypes.is_floating(self.dtype):
             raise RuntimeError(

@@ -181,3 +181,14 @@ def test_kernel_switch_is_a_context_manager():
     assert dl.get_kernels() == "accelerated"
     with pytest.raises(ValueError, match="use_kernels"):
         dl.use_kernels("fast")
+
+
+def test_deepcopy_copies_data_of_leaves():
+    import copy
+
+    state = {"w": dl.ones(2, requires_grad=True), "b": dl.zeros(1)}
+    copied = copy.deepcopy(state)
+    copied["w"]._data[0] = 5.0
+    assert state["w"].tolist() == [1.0, 1.0] and copied["w"].requires_grad
+    with pytest.raises(RuntimeError, match="deepcopy: only leaf tensors"):
+        copy.deepcopy(state["w"] * 2)

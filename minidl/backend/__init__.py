@@ -1,49 +1,15 @@
 """Backends: one object per device, holding its array module, its kernels and its RNG.
 
 Op code never asks "which device am I on?": it asks the backend of its inputs for ``xp`` (NumPy
-or CuPy) and ``kernels`` (the kernel set of that device). The kernel switch below chooses, for
+or CuPy) and ``kernels`` (the kernel set of that device). The kernel switch (switch.py) chooses, for
 the whole program, between the plain-NumPy reference kernels and the accelerated ones (Numba on
 "cpu", CUDA on "cuda").
 """
-import os
-
 from .cpu import CPUBackend
-
-KERNEL_SETS = ("reference", "accelerated")
-
-_kernel_set = os.environ.get("MINIDL_KERNELS", "accelerated")
-if _kernel_set not in KERNEL_SETS:
-    raise ValueError(f"MINIDL_KERNELS must be one of {KERNEL_SETS}, got {_kernel_set!r}")
+from .switch import KERNEL_SETS, get_kernels, use_kernels  # noqa: F401 (public through dl)
 
 cpu = CPUBackend()
 _cuda = None  # created on first use: importing CuPy is slow and may fail
-
-
-def get_kernels():
-    """The name of the kernel set in use: "reference" or "accelerated"."""
-    return _kernel_set
-
-
-class use_kernels:
-    """Select the kernel set for the whole program.
-
-    ``dl.use_kernels("reference")`` switches at once; ``with dl.use_kernels("reference"): ...``
-    switches for the block and restores the previous choice on exit.
-    """
-
-    def __init__(self, name):
-        global _kernel_set
-        if name not in KERNEL_SETS:
-            raise ValueError(f"use_kernels: expected one of {KERNEL_SETS}, got {name!r}")
-        self.previous = _kernel_set
-        _kernel_set = name
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        global _kernel_set
-        _kernel_set = self.previous
 
 
 def get_backend(device):

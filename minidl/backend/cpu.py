@@ -1,6 +1,9 @@
 """The "cpu" backend: NumPy arrays, Numba kernels (or the NumPy reference kernels)."""
 import numpy as np
 
+from ..kernels import reference
+from . import switch
+
 
 class CPUBackend:
     name = "cpu"
@@ -14,14 +17,10 @@ class CPUBackend:
     @property
     def kernels(self):
         """The kernel module selected by ``dl.use_kernels`` (Numba's is imported on first use)."""
-        from . import get_kernels
-
-        if get_kernels() == "reference":
-            from ..kernels import reference
-
+        if switch.current == "reference":
             return reference
         if self._accelerated is None:
-            from ..kernels import cpu
+            from ..kernels import cpu  # imports Numba: deferred so that `import minidl` is fast
 
             self._accelerated = cpu
         return self._accelerated

@@ -8,6 +8,8 @@ import functools
 
 import numpy as np
 
+from . import switch
+
 INSTALL_HINT = "install CuPy with pip install 'minidl[cuda13]' (or 'minidl[cuda12]' for CUDA 12)"
 
 
@@ -86,9 +88,7 @@ class CUDABackend:
 
     @property
     def kernels(self):
-        from . import get_kernels
-
-        if get_kernels() == "reference":
+        if switch.current == "reference":
             return self._reference
         if self._accelerated is None:
             from ..kernels import cuda

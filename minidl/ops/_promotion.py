@@ -10,23 +10,29 @@ from .. import dtypes
 from ..tensor import Tensor
 
 
-def _as_number(x):
-    return x.item() if isinstance(x, np.generic) else x
-
-
 def promote_operands(a, b):
-    """Return (a, b) with integer tensors cast to float where PyTorch would."""
-    a, b = _as_number(a), _as_number(b)
+    """Return (a, b) with integer tensors cast to float where PyTorch would.
+
+    NumPy scalars come back as Python numbers. This runs for every arithmetic op, so it reads
+    each dtype once and tests the common cases (two float tensors, a float tensor and a
+    number) with as few checks as it can.
+    """
+    if isinstance(a, np.generic):
+        a = a.item()
+    if isinstance(b, np.generic):
+        b = b.item()
     a_tensor, b_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
     if a_tensor and b_tensor:
-        a_float, b_float = a.dtype.kind == "f", b.dtype.kind == "f"
+        a_dtype, b_dtype = a._data.dtype, b._data.dtype
+        a_float, b_float = a_dtype.kind == "f", b_dtype.kind == "f"
         if a_float and not b_float:
-            b = cast_plain(b, a.dtype)
+            b = cast_plain(b, a_dtype)
         elif b_float and not a_float:
-            a = cast_plain(a, b.dtype)
-    elif a_tensor and isinstance(b, float) and a.dtype.kind != "f":
-        a = cast_plain(a, dtypes.default_float)
-    elif b_tensor and isinstance(a, float) and b.dtype.kind != "f":
+            a = cast_plain(a, b_dtype)
+    elif a_tensor:
+        if isinstance(b, float) and a._data.dtype.kind != "f":
+            a = cast_plain(a, dtypes.default_float)
+    elif b_tensor and isinstance(a, float) and b._data.dtype.kind != "f":
         b = cast_plain(b, dtypes.default_float)
     return a, b
 
