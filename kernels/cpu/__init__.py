@@ -2,10 +2,21 @@
 
 Each function here has a plain NumPy twin of the same name in ``minidl.kernels.reference``,
 which is its specification and its test oracle. Kernels compile on first call and are cached on
-disk (``@njit(cache=True)``), so importing this package compiles nothing.
-"""
+disk (``@njit(cache=True)``), so importing this package compiles nothing. Each loop is compiled
+twice, serial and parallel, and runs in parallel only above a grain size (``parallel.py``):
+a parallel launch costs more than a small array's whole loop.
 
-from .activations import (
+Numba's parallel loops run on GNU OpenMP here, whose idle threads spin. On a machine with few
+cores they then hold the cores that OpenBLAS (NumPy's matmul) and the next kernel need: a
+64-128-64-10 MLP epoch on the digits took 0.7 s instead of 8 ms on 2 cores. So, unless the user
+chose otherwise, idle OpenMP threads sleep (the variable is read when the runtime loads, which
+is on the first parallel kernel call, after this import).
+"""
+import os
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from .activations import (  # noqa: E402 (after the environment is set)
     gelu_backward, gelu_forward, relu_backward, relu_forward, sigmoid_backward, sigmoid_forward,
     tanh_backward, tanh_forward,
 )

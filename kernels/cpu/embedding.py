@@ -4,25 +4,29 @@ The forward copies one row of the table per index, rows in parallel. The backwar
 gradient rows into the table's rows; two indices may name the same row, so a parallel loop over
 indices would race. It runs in parallel over column blocks instead: each thread owns a slice of
 the columns of every row, so no two threads write the same element, and the sum over repeated
-indices happens in the same order on every run.
+indices happens in the same order on every run. Both loops are compiled serial and parallel
+(``parallel.py``): the parallel forward runs from 16384 table elements gathered (7.5 us serial
+vs 3.3 us parallel), the backward from 131072 (128 vs 110 us: the scatter scales poorly) and
+only with more than one column block.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from ..reference import check_embedding_indices
+from .parallel import serial_and_parallel
 
 _COLUMN_BLOCK = 64
 
 
-@njit(parallel=True, cache=True)
+@serial_and_parallel(cost=8)
 def _embedding_forward(weight, indices, out):
     """reference.embedding_forward: out[n, :] = weight[indices[n], :]."""
     for n in prange(indices.size):
         out[n, :] = weight[indices[n], :]
 
 
-@njit(parallel=True, cache=True)
+@serial_and_parallel(cost=1)
 def _embedding_backward(indices, gy, gweight):
     """reference.embedding_backward: gweight[indices[n], :] += gy[n, :], parallel over columns."""
     width = gy.shape[1]
@@ -41,7 +45,7 @@ def embedding_forward(weight, indices):
     weight = np.ascontiguousarray(weight)
     flat_indices = np.ascontiguousarray(indices, dtype=np.int64).reshape(-1)
     out = np.empty((flat_indices.size, weight.shape[1]), dtype=weight.dtype)
-    _embedding_forward(weight, flat_indices, out)
+    _embedding_forward.pick(out.size)(weight, flat_indices, out)
     return out.reshape(indices.shape + (weight.shape[1],))
 
 
@@ -49,5 +53,7 @@ def embedding_backward(indices, gy, num_embeddings):
     width = gy.shape[-1]
     flat_gy = np.ascontiguousarray(gy).reshape(-1, width)
     gweight = np.zeros((num_embeddings, width), dtype=gy.dtype)
-    _embedding_backward(np.ascontiguousarray(indices, dtype=np.int64).reshape(-1), flat_gy, gweight)
+    work = flat_gy.size if width > _COLUMN_BLOCK else 0  # one column block: nothing to share
+    _embedding_backward.pick(work)(
+        np.ascontiguousarray(indices, dtype=np.int64).reshape(-1), flat_gy, gweight)
     return gweight

@@ -1,6 +1,9 @@
 """Softmax and log-softmax over the last axis, compiled with Numba: twins of ``reference.py``'s.
 
-Rows are independent, so the kernels run ``prange`` over rows of the input viewed as (N, C).
+Rows are independent, so the kernels run ``prange`` over rows of the input viewed as (N, C);
+each is compiled serial and parallel (``parallel.py``), and the parallel one runs from 8192
+elements (16384 for softmax's backward, which has no exp): 52 us serial vs 30 us parallel for a
+softmax over 8192 elements in rows of 10, 28 vs 18 us in rows of 512.
 A row is read from memory once; the short loops that follow (max, exp, sum, scale) run over a
 row already in the L1 cache, and each one is written so that LLVM vectorises it: the exp loop
 uses ``vector_math``'s exp (its argument x - max is never positive) and accumulates nothing.
@@ -15,6 +18,7 @@ online form, where it saves a pass over memory.
 import numpy as np
 from numba import njit, prange
 
+from .parallel import serial_and_parallel
 from .vector_math import exp_and_expm1_nonpositive
 
 
@@ -32,7 +36,7 @@ def exp_shifted_row(row, out):
     return row_max, total
 
 
-@njit(parallel=True, cache=True)
+@serial_and_parallel(cost=16)
 def _softmax_forward(x, y):
     """reference.softmax_forward: y = exp(x - m) / sum(exp(x - m)), row by row."""
     for r in prange(x.shape[0]):
@@ -42,7 +46,7 @@ def _softmax_forward(x, y):
             y[r, j] *= inverse_total
 
 
-@njit(parallel=True, cache=True)
+@serial_and_parallel(cost=16)
 def _log_softmax_forward(x, y):
     """reference.log_softmax_forward: y = x - m - log(sum(exp(x - m))), with y as scratch."""
     for r in prange(x.shape[0]):
@@ -52,7 +56,7 @@ def _log_softmax_forward(x, y):
             y[r, j] = x[r, j] - shift
 
 
-@njit(parallel=True, cache=True)
+@serial_and_parallel(cost=8)
 def _softmax_backward(y, gy, gx):
     """reference.softmax_backward: gx = y * (gy - sum(gy * y)); one pass for the dot, one to write."""
     for r in prange(y.shape[0]):
@@ -63,7 +67,7 @@ def _softmax_backward(y, gy, gx):
             gx[r, j] = y[r, j] * (gy[r, j] - dot)
 
 
-@njit(parallel=True, cache=True)
+@serial_and_parallel(cost=16)
 def _log_softmax_backward(y, gy, gx):
     """reference.log_softmax_backward: gx = gy - exp(y) * sum(gy); one pass to sum, one to write."""
     for r in prange(y.shape[0]):
@@ -82,14 +86,14 @@ def _rows(x):
 def _forward(kernel, x):
     rows = _rows(x)
     y = np.empty_like(rows)
-    kernel(rows, y)
+    kernel.pick(rows.size)(rows, y)
     return y.reshape(x.shape)
 
 
 def _backward(kernel, y, gy):
     rows_y, rows_gy = _rows(y), _rows(gy)
     gx = np.empty_like(rows_gy)
-    kernel(rows_y, rows_gy, gx)
+    kernel.pick(rows_gy.size)(rows_y, rows_gy, gx)
     return gx.reshape(gy.shape)
 
 

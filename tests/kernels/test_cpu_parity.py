@@ -4,7 +4,12 @@ Hypothesis draws shapes (length-1 axes included), dtypes, memory layouts (contig
 strided views) and value scales (up to +-1e4 logits); edge cases that random draws rarely hit
 (fully masked rows, all-ignored targets) are forced by flags the strategies also draw.
 Each example is cheap once the kernels are compiled, so the first one pays the JIT.
+Every kernel is compiled serial and parallel and picks one by size (``cpu/parallel.py``); every
+test runs twice, with the grain forced so that all kernels take the serial path, then the
+parallel one, whatever the size of the inputs.
 """
+
+import sys
 
 import numpy as np
 import pytest
@@ -13,6 +18,7 @@ from hypothesis import strategies as st
 
 from minidl.kernels import cpu
 from minidl.kernels import reference as ref
+from minidl.kernels.cpu import parallel
 
 pytestmark = pytest.mark.filterwarnings("error")
 examples = settings(max_examples=25, deadline=None)
@@ -22,6 +28,15 @@ LAYOUTS = st.sampled_from(["contiguous", "transposed", "strided"])
 TOLERANCE = {np.float32: dict(rtol=1e-5, atol=1e-6), np.float64: dict(rtol=1e-10, atol=1e-12)}
 # attention sums S products of E terms, in a different order from the reference's matmuls
 ATTENTION_TOLERANCE = {np.float32: dict(rtol=1e-4, atol=2e-5), np.float64: dict(rtol=1e-9, atol=1e-11)}
+
+
+@pytest.fixture(scope="module", autouse=True, params=["serial", "parallel"])
+def kernel_path(request):
+    """Run the module's tests with every kernel on its serial path, then on its parallel path."""
+    grain = sys.maxsize if request.param == "serial" else 0
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parallel, "PARALLEL_GRAIN", grain)
+        yield request.param
 
 
 def make_array(rng, shape, dtype, layout, scale=1.0):
@@ -276,3 +291,45 @@ def test_parallel_kernels_are_deterministic():
         for a, b in zip(np.atleast_1d(first) if not isinstance(first, tuple) else first,
                         second if isinstance(second, tuple) else np.atleast_1d(second)):
             np.testing.assert_array_equal(a, b, err_msg=f"{name} differs between two runs")
+
+
+def test_serial_and_parallel_variants_agree_bit_for_bit(monkeypatch):
+    """The path a kernel takes depends on the size of its input, so it must not change the bits."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((64, 40)).astype(np.float32)
+    gy = rng.standard_normal(x.shape).astype(np.float32)
+    target = rng.integers(0, 40, 64)
+
+    def adam():
+        param, exp_avg, exp_avg_sq = x.copy(), gy.copy(), gy * gy
+        cpu.adam_step([param], [gy], [exp_avg], [exp_avg_sq], 3, 1e-2, 0.9, 0.999, 1e-8, 0.01, True)
+        return param, exp_avg, exp_avg_sq
+
+    calls = {
+        "sigmoid": lambda: (cpu.sigmoid_backward(cpu.sigmoid_forward(x), gy),),
+        "gelu": lambda: (cpu.gelu_backward(x, gy, "none"),),
+        "log_softmax": lambda: (cpu.log_softmax_backward(cpu.log_softmax_forward(x), gy),),
+        "cross_entropy": lambda: (cpu.cross_entropy_backward(
+            x, target, cpu.cross_entropy_forward(x, target, -100, 0.1)[1], gy[:, 0], -100, 0.1),),
+        "layer_norm": lambda: cpu.layer_norm_backward(
+            gy, x, x[0], *cpu.layer_norm_forward(x, x[0], x[1], 1e-5)[1:]),
+        "dropout": lambda: cpu.dropout_forward(x, 0.3, 11),
+        "embedding": lambda: (cpu.embedding_backward(target % 7, np.tile(gy, (1, 3)), 7),),
+        "adam": adam,
+    }
+    for name, call in calls.items():
+        monkeypatch.setattr(parallel, "PARALLEL_GRAIN", sys.maxsize)
+        serial = call()
+        monkeypatch.setattr(parallel, "PARALLEL_GRAIN", 0)
+        for a, b in zip(serial, call(), strict=True):
+            np.testing.assert_array_equal(a, b, err_msg=f"{name}: serial and parallel differ")
+
+
+def test_kernels_pick_their_variant_by_size(monkeypatch):
+    monkeypatch.setattr(parallel, "PARALLEL_GRAIN", 65536)
+    relu, sigmoid = cpu.activations._relu_forward, cpu.activations._sigmoid_forward
+    assert relu.pick(65535) is relu.serial and relu.pick(65536) is relu.parallel
+    assert sigmoid.pick(4095) is sigmoid.serial and sigmoid.pick(4096) is sigmoid.parallel
+    # Numba's on-disk cache keys a function by its qualified name and bytecode, not by the
+    # parallel flag: the two variants need different names or they load each other's code
+    assert relu.parallel.py_func.__qualname__ != relu.serial.py_func.__qualname__
