@@ -1,0 +1,1 @@
+"""Complete, runnable examples: ``python -m minidl.examples.NAME``."""

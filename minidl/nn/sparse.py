@@ -1,0 +1,39 @@
+"""nn.Embedding: a learnable table of vectors, one row per token id.
+
+``Embedding(num_embeddings, embedding_dim)(ids)`` returns ``weight[ids]``, shape
+ids.shape + (embedding_dim,); the gradient of each row sums over every place its id was used
+(minidl/ops/embedding.py). The rows start as N(0, 1) samples, as in PyTorch. With
+``padding_idx`` that row starts at zero and never receives a gradient, so padding contributes a
+constant zero vector.
+"""
+from .. import no_grad, randn
+from ..ops.embedding import embedding
+from .module import Module
+from .parameter import Parameter
+
+
+class Embedding(Module):
+    """PyTorch's nn.Embedding: parameter "weight" (num_embeddings, embedding_dim) ~ N(0, 1)."""
+
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None):
+        super().__init__()
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ValueError(
+                    f"Embedding: padding_idx {padding_idx} must be within num_embeddings "
+                    f"{num_embeddings}"
+                )
+            padding_idx %= num_embeddings
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.padding_idx = padding_idx
+        self.weight = Parameter(randn(num_embeddings, embedding_dim))
+        if padding_idx is not None:
+            with no_grad():
+                self.weight[padding_idx] = 0
+
+    def forward(self, input):  # noqa: A002 (PyTorch's argument name)
+        return embedding(input, self.weight, self.padding_idx)
+
+    def extra_repr(self):
+        padding = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
+        return f"{self.num_embeddings}, {self.embedding_dim}{padding}"

@@ -1,0 +1,28 @@
+"""nn.utils: gradient clipping."""
+import math
+
+from ..tensor import Tensor, tensor
+
+
+def clip_grad_norm_(parameters, max_norm, norm_type=2.0):
+    """Scale all gradients together so that their joint norm is at most ``max_norm``.
+
+    total = (sum over every gradient element of |g|^p)^(1/p) (the largest |g| for p = inf);
+    each gradient is multiplied by min(1, max_norm / (total + 1e-6)), so the direction of the
+    update is kept and only its length is capped. Returns the total norm before clipping.
+    """
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    grads = [p.grad for p in parameters if p.grad is not None]
+    if not grads:
+        return tensor(0.0)
+    norm_type = float(norm_type)
+    norms = [float(g._backend.xp.linalg.norm(g._data.reshape(-1), ord=norm_type)) for g in grads]
+    if math.isinf(norm_type):
+        total = max(norms)
+    else:
+        total = sum(n**norm_type for n in norms) ** (1 / norm_type)
+    scale = min(1.0, max_norm / (total + 1e-6))
+    for g in grads:
+        g._data *= g.dtype.type(scale)
+    return tensor(total, dtype=grads[0].dtype, device=grads[0].device)
