@@ -1,0 +1,89 @@
+"""Exercises that go with the tutorials: implement a piece of minidl, then check it.
+
+    python -m minidl.exercises list
+    python -m minidl.exercises start sigmoid_backward      # writes ./minidl_exercises/...
+    python -m minidl.exercises check sigmoid_backward      # runs its tests on your file
+
+Each exercise is one reference solution (``solutions/NAME.py``, with ``# BEGIN SOLUTION`` /
+``# END SOLUTION`` regions from which the blank stub is generated) and one list of tests
+(``checks/NAME.py``). An exercise's tests use only minidl and earlier exercises' topics, never
+a later exercise.
+"""
+from .framework import Exercise, ExerciseFailure, run_check, stub_source, write_stub
+
+DEFAULT_FOLDER = "minidl_exercises"
+
+T1 = "01_tensors_and_autograd.py"
+T2 = "02_mlp_forward_backward.py"
+T3 = "03_optimizers.py"
+T4 = "04_regularisation.py"
+T5 = "05_attention.py"
+T6 = "06_pretraining_finetuning.py"
+T7 = "07_inside_the_accelerated_core.py"
+T8 = "08_checkpoints_and_deployment.py"
+
+_CATALOG = [
+    Exercise("div_function", T1, "Writing your own op",
+             "Div, an op with forward and backward (d/da a/b = 1/b, d/db a/b = -a/b^2)"),
+    Exercise("reduce_broadcast_grad", T1, "Broadcasting and its gradient",
+             "reduce_broadcast_grad(grad, shape): sum a gradient back to a broadcast input's shape"),
+    Exercise("topological_order", T1, "The engine: topological order",
+             "topological_order(root): the graph's tensors, each before the ones it was built from"),
+    Exercise("numerical_gradient", T1, "Gradcheck: trust, but verify",
+             "numerical_gradient(f, x, eps): central differences, one element at a time"),
+    Exercise("activation_backward", T2, "Activations and their derivatives",
+             "relu_backward, sigmoid_backward and tanh_backward"),
+    Exercise("linear_backward", T2, "A linear layer by hand",
+             "linear_backward(x, weight, grad_out): the gradients of x @ W.T + b"),
+    Exercise("cross_entropy", T2, "MSE vs cross-entropy",
+             "a numerically stable cross-entropy from logits, and its gradient"),
+    Exercise("precision_recall_f1", T2, "Evaluation: beyond accuracy",
+             "per-class precision, recall and F1 from a confusion matrix"),
+    Exercise("momentum_step", T3, "Momentum and Nesterov",
+             "one SGD step with momentum (and Nesterov), PyTorch's formulas"),
+    Exercise("adam_step", T3, "Adam, derived step by step",
+             "one Adam step with bias correction"),
+    Exercise("cosine_lr", T3, "Learning-rate schedules",
+             "the cosine-annealing learning rate at a given epoch"),
+    Exercise("inverted_dropout", T4, "Dropout",
+             "inverted dropout: forward with a keep mask, and its backward"),
+    Exercise("early_stopping", T4, "Early stopping",
+             "a minimal early-stopping rule with patience"),
+    Exercise("shift_images", T4, "Data augmentation: shifted digits",
+             "shift a batch of images by whole pixels, filling with zeros"),
+    Exercise("masked_softmax", T5, "Masks",
+             "a softmax that ignores masked positions (all-masked rows give zeros)"),
+    Exercise("attention_backward", T5, "The backward pass of attention",
+             "the gradients of softmax(Q K^T * scale) V with respect to Q, K and V"),
+    Exercise("layer_norm_backward", T5, "Layer norm",
+             "the backward pass of layer normalisation"),
+    Exercise("mask_tokens", T6, "Masked-language-model pretraining",
+             "BERT's masking: choose 15% of tokens, replace 80/10/10, label only those"),
+    Exercise("module_parameters", T6, "Freezing the encoder",
+             "walk a Module tree for its named parameters, and freeze a sub-module"),
+    Exercise("online_softmax", T7, "Online softmax: one pass",
+             "softmax over a row seen in blocks, with a running max and a rescaled sum"),
+    Exercise("numba_softmax", T7, "The Numba twin",
+             "a row-softmax kernel with Numba, two passes per row"),
+    Exercise("roofline", T7, "Roofline",
+             "arithmetic intensity and the roofline's attainable FLOP/s"),
+    Exercise("atomic_save", T8, "Atomic writes",
+             "write a file atomically: temporary file, fsync, rename"),
+    Exercise("check_state_dict", T8, "Loading: strict key and shape checks",
+             "compare a state dict with a model's: missing, unexpected and mis-shaped keys"),
+]
+
+EXERCISES = {exercise.name: exercise for exercise in _CATALOG}
+
+
+def get_exercise(name):
+    """The Exercise called ``name`` (KeyError with the known names otherwise)."""
+    try:
+        return EXERCISES[name]
+    except KeyError:
+        raise KeyError(f"No exercise {name!r}. Known exercises: {', '.join(EXERCISES)} "
+                       "(python -m minidl.exercises list)") from None
+
+
+__all__ = ["EXERCISES", "Exercise", "ExerciseFailure", "get_exercise", "run_check",
+           "stub_source", "write_stub"]

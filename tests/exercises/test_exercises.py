@@ -1,0 +1,112 @@
+"""Every exercise: the reference solution passes its checks, the generated stub fails them with
+the message that says what to implement, and the command line works."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from minidl.exercises import EXERCISES, run_check, stub_source, write_stub
+from minidl.exercises.framework import BEGIN, END
+
+REPO = Path(__file__).resolve().parents[2]
+NAMES = list(EXERCISES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_solution_passes(name):
+    exercise = EXERCISES[name]
+    results = run_check(exercise, exercise.solution_path)
+    failures = [f"{r.test}: {r.message}" for r in results if not r.passed]
+    assert not failures, "\n".join(failures)
+    assert len(results) >= 2
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_stub_fails_with_what_to_implement(name, tmp_path):
+    exercise = EXERCISES[name]
+    path = write_stub(exercise, tmp_path)
+    results = run_check(exercise, path)
+    assert results and not any(r.passed for r in results), [r.test for r in results if r.passed]
+    first = results[0].message
+    assert f"Exercise {name}: implement" in first, first
+    assert f"tutorials/{exercise.tutorial}" in first and exercise.cell in first
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_stub_is_the_solution_without_its_regions(name):
+    exercise = EXERCISES[name]
+    stub = stub_source(exercise)
+    assert "BEGIN SOLUTION" not in stub and "END SOLUTION" not in stub
+    compile(stub, f"{name}.py", "exec")
+    solution = exercise.solution_path.read_text().splitlines()
+    regions = sum(bool(BEGIN.match(line)) for line in solution)
+    assert regions == sum(bool(END.match(line)) for line in solution) >= 1
+    assert stub.count("raise NotImplementedError(") >= regions
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_exercise_points_at_an_existing_tutorial_cell(name):
+    exercise = EXERCISES[name]
+    tutorial = REPO / "tutorials" / exercise.tutorial
+    if not tutorial.exists():
+        pytest.skip(f"tutorials/{exercise.tutorial} not written yet")
+    headings = re.findall(r"^# #+ (.+)$", tutorial.read_text(), flags=re.M)
+    assert exercise.cell in headings, f"no cell titled {exercise.cell!r} in {exercise.tutorial}"
+
+
+def test_start_refuses_to_overwrite(tmp_path):
+    exercise = EXERCISES[NAMES[0]]
+    write_stub(exercise, tmp_path)
+    with pytest.raises(FileExistsError):
+        write_stub(exercise, tmp_path)
+
+
+def _cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "minidl.exercises", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, PYTHONPATH=str(REPO)))
+
+
+def test_cli_list(tmp_path):
+    completed = _cli("list", cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr
+    for name in NAMES:
+        assert name in completed.stdout
+
+
+def test_cli_start_and_check(tmp_path):
+    name = "numerical_gradient"
+    started = _cli("start", name, cwd=tmp_path)
+    assert started.returncode == 0, started.stderr
+    stub = tmp_path / "minidl_exercises" / f"{name}.py"
+    assert stub.is_file()
+    failing = _cli("check", name, cwd=tmp_path)
+    assert failing.returncode == 1
+    assert f"Exercise {name}: implement" in failing.stdout and "FAIL" in failing.stdout
+
+    solved = _cli("check", name, "--file", str(EXERCISES[name].solution_path), cwd=tmp_path)
+    assert solved.returncode == 0, solved.stdout
+    assert "All" in solved.stdout and "passed" in solved.stdout
+
+
+def test_cli_start_with_dir_and_wrong_answer(tmp_path):
+    name = "numerical_gradient"
+    assert _cli("start", name, "--dir", "work", cwd=tmp_path).returncode == 0
+    path = tmp_path / "work" / f"{name}.py"
+    # a plausible mistake: the one-sided difference
+    source = EXERCISES[name].solution_path.read_text().replace(
+        "grad[index] = (plus - minus) / (2 * eps)", "grad[index] = (plus - f(x)) / eps")
+    path.write_text(source)
+    completed = _cli("check", name, "--dir", "work", cwd=tmp_path)
+    assert completed.returncode == 1
+    assert "central difference" in completed.stdout  # the hint
+
+
+def test_cli_unknown_exercise_and_missing_file(tmp_path):
+    unknown = _cli("check", "no_such_exercise", cwd=tmp_path)
+    assert unknown.returncode != 0 and "Known exercises" in unknown.stdout
+    missing = _cli("check", NAMES[0], cwd=tmp_path)
+    assert missing.returncode == 1 and "start" in missing.stdout
