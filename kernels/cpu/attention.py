@@ -1,210 +1,355 @@
-"""Scaled dot-product attention, compiled with Numba: twins of ``reference.py``'s, flash style.
+"""Scaled dot-product attention on the CPU, flash style: twins of ``reference.py``'s.
 
-Neither pass materialises the (B, L, S) score matrix. Scores are computed a block of keys at a
-time into a small buffer, and the inner loops run along contiguous memory without a reduction
-(``s[j] += q[e] * k_t[e, j]`` over j, ``acc[d] += p * v[j, d]`` over d), which LLVM vectorises
-without fastmath; so the wrappers also pass transposed copies (k_t = K^T, ...) where a loop
-needs to run along the other axis.
+The work splits in two kinds, each done by the tool that is good at it:
 
-- Forward: ``prange`` over tiles of query rows. For each row, an online softmax over key
-  blocks: keep the running max m, the running sum l and the unnormalised output acc; a block
-  with a larger max rescales l and acc by exp(old m - new m). At the end o = acc / l and
-  lse = m + log l; a row that saw no unmasked key gets o = 0, lse = -inf.
-- Backward: probabilities are recomputed from lse (P_ij = exp(s_ij - lse_i)), with
-  D_i = rowsum(dO_i * O_i) and dS = P * (dP - D). Two race-free parallel passes: one over
-  query rows writes dQ = scale * dS K, one over key rows writes dK = scale * dS^T Q and
-  dV = P^T dO. Each gradient row is owned by exactly one iteration, so results are
-  deterministic.
+- matrix products go to BLAS through ``np.matmul`` on stacked blocks, (B, rows, E) @ (B, E, keys):
+  NumPy hands each of the B products to the BLAS library (OpenBLAS here), which runs many times
+  faster than any loop we could write in Numba;
+- the elementwise and per-row work between the products (scale, mask, causal mask, max, exp,
+  sums, rescaling) is fused into Numba kernels, so that each block of scores is read and written
+  once. Their exp is ``vector_math``'s, which LLVM vectorises.
 
-Causal masking is top-left aligned: query i sees key j iff j <= i.
+Neither pass materialises the (B, L, S) score matrix: scores live in buffers of (B, tile, block)
+elements, tiles of _TILE rows on the outer loop, blocks of a few hundred rows on the inner one.
+Causal masking is top-left aligned (query i sees key j iff j <= i), so a tile of queries
+[i0, i1) needs only the keys [0, i1), and a tile of keys [j0, j1) is seen only by the queries
+[j0, L): blocks that the mask hides entirely are never computed. This is why the outer tiles are
+short: the shorter the tile, the closer the computed area is to the causal triangle (with
+32-row tiles and L = S = 128 it is 62% of the square).
+
+Forward, for each tile of queries: an online softmax over blocks of keys. With the scores
+S = scale * Q K^T + mask of one block, keep per row the running max m, the running sum
+l = sum exp(S - m) and the unnormalised output acc = exp(S - m) V; a block that raises the max
+first rescales l and acc by exp(old m - new m). At the end o = acc / l and lse = m + log l; a row
+that saw no unmasked key gets o = 0 and lse = -inf.
+
+Backward, for each tile of keys and each block of queries that sees it: recompute the
+probabilities from the saved lse, P = exp(S - lse) (no max or sum needed), then with
+D_i = rowsum(dO_i * O_i), the softmax Jacobian term:
+
+    dV = P^T dO,   dP = dO V^T,   dS = P * (dP - D),   dQ = scale * dS K,   dK = scale * dS^T Q.
+
+dK and dV of a key tile are complete after its blocks of queries; dQ sums the contributions of
+every key tile. Rows with lse = -inf have P = 0 and get zero gradients.
+
+Parallelism: the batch is cut into one chunk per thread (``numba.get_num_threads()``) and each
+Python thread runs the whole algorithm on its chunk; ``np.matmul`` and the Numba kernels
+(``nogil=True``) release the GIL, so the threads run at the same time. The products are too small
+for BLAS to gain from splitting one across threads, and we keep them so: OpenBLAS runs a product
+of at most 64^3 multiply-adds on the calling thread, while a bigger one goes to its own thread
+pool, which our threads would then queue for. So the inner block is sized to keep
+tile x block x width within _PRODUCT_LIMIT. Every output element is computed by one thread in a
+fixed order: results are deterministic.
 """
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 
+import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-_TILE = 16  # rows per parallel task, so that scratch buffers are allocated once per tile
-_BLOCK = 64  # keys (forward, dQ pass) or queries (dK/dV pass) per inner block
+from .vector_math import exp_and_expm1_nonpositive
 
-
-@njit(parallel=True, cache=True)
-def _attention_forward(q, k_t, v, mask, has_mask, scale, causal, o, lse):
-    """reference.attention_forward, with an online softmax over blocks of _BLOCK keys."""
-    batch, num_queries, width = q.shape
-    num_keys, value_width = v.shape[1], v.shape[2]
-    tiles_per_batch = (num_queries + _TILE - 1) // _TILE
-    for task in prange(batch * tiles_per_batch):
-        b = task // tiles_per_batch
-        first = (task % tiles_per_batch) * _TILE
-        last = min(first + _TILE, num_queries)
-        scores = np.empty(_BLOCK, dtype=q.dtype)
-        acc = np.empty(value_width, dtype=q.dtype)
-        for i in range(first, last):
-            key_end = min(num_keys, i + 1) if causal else num_keys
-            running_max = -np.inf
-            running_sum = 0.0
-            acc[:] = 0
-            for start in range(0, key_end, _BLOCK):
-                size = min(_BLOCK, key_end - start)
-                scores[:size] = 0
-                for e in range(width):
-                    scaled_query = scale * q[b, i, e]
-                    for j in range(size):
-                        scores[j] += scaled_query * k_t[b, e, start + j]
-                block_max = -np.inf
-                for j in range(size):
-                    if has_mask:
-                        scores[j] += mask[b, i, start + j]
-                    block_max = max(block_max, scores[j])
-                new_max = max(running_max, block_max)
-                if new_max == -np.inf:  # every key so far is masked out
-                    continue
-                correction = math.exp(running_max - new_max)  # 0 while running_max is -inf
-                running_max = new_max
-                block_sum = 0.0
-                for j in range(size):
-                    scores[j] = math.exp(scores[j] - new_max)
-                    block_sum += scores[j]
-                running_sum = running_sum * correction + block_sum
-                for d in range(value_width):
-                    acc[d] *= correction
-                for j in range(size):
-                    p = scores[j]
-                    for d in range(value_width):
-                        acc[d] += p * v[b, start + j, d]
-            if running_sum > 0:
-                lse[b, i] = running_max + math.log(running_sum)
-                for d in range(value_width):
-                    o[b, i, d] = acc[d] / running_sum
-            else:
-                lse[b, i] = -np.inf
-                o[b, i, :] = 0
+_TILE = 32  # rows of the outer loop: queries in the forward, keys in the backward
+_PRODUCT_LIMIT = 64**3  # multiply-adds of one matrix product, below OpenBLAS's threading
 
 
-@njit(parallel=True, cache=True)
-def _attention_backward_queries(q, k, k_t, v_t, o, lse, go, mask, has_mask, scale, causal,
-                                gq, row_dot):
-    """dQ = scale * dS K, tiles of query rows in parallel; also stores D_i = rowsum(dO_i * O_i)."""
-    batch, num_queries, width = q.shape
-    num_keys, value_width = k.shape[1], v_t.shape[1]
-    tiles_per_batch = (num_queries + _TILE - 1) // _TILE
-    for task in prange(batch * tiles_per_batch):
-        b = task // tiles_per_batch
-        first = (task % tiles_per_batch) * _TILE
-        scores = np.empty(_BLOCK, dtype=q.dtype)
-        gscores = np.empty(_BLOCK, dtype=q.dtype)
-        for i in range(first, min(first + _TILE, num_queries)):
-            dot = 0.0
-            for d in range(value_width):
-                dot += go[b, i, d] * o[b, i, d]
-            row_dot[b, i] = dot
-            gq[b, i, :] = 0
-            if lse[b, i] == -np.inf:  # fully masked row: P = 0, no gradient
+def _block_rows(width):
+    """Rows of the inner loop (keys in the forward, queries in the backward): every product is
+    tile x block x width (width = E or Ev), so as many as _PRODUCT_LIMIT allows."""
+    return max(_TILE, _PRODUCT_LIMIT // (_TILE * width))
+
+
+@njit(inline="always", cache=True)
+def _visible_keys(causal, query, key_start, num_keys):
+    """How many keys of the block [key_start, key_start + num_keys) the query sees (a prefix)."""
+    if not causal:
+        return num_keys
+    return max(0, min(num_keys, query + 1 - key_start))
+
+
+@njit(fastmath={"reassoc"}, cache=True)
+def _prefix_sum(values, count):
+    """values[0] + ... + values[count - 1], in float64. fastmath "reassoc" lets LLVM add in any
+    order, and so vectorise the loop (several partial sums at once); it stays a separate function
+    so that the flag does not reach the exp, whose formula depends on the order of operations."""
+    total = 0.0
+    for j in range(count):
+        total += values[j]
+    return total
+
+
+@njit(nogil=True, cache=True)
+def _softmax_key_block(scores, mask, scale, causal, query_start, key_start, running_max,
+                       running_sum, correction):
+    """One step of the online softmax (reference._attention_probabilities, a block of keys at a
+    time). Fuses scale, mask, causal mask, block max and exp.
+
+    scores (B, rows, keys) holds Q K^T for queries query_start.. and keys key_start..; it is
+    overwritten with p = exp(scale * scores + mask - m), m the new running max (0 where masked).
+    running_max, running_sum (B, rows) are updated; correction (B, rows) gets exp(old m - new m),
+    the factor by which the caller rescales its output accumulator.
+    """
+    batch, num_rows, num_keys = scores.shape
+    for b in range(batch):
+        for r in range(num_rows):
+            query = query_start + r
+            row_scores = scores[b, r]
+            visible = _visible_keys(causal, query, key_start, num_keys)
+            for j in range(visible):
+                row_scores[j] *= scale
+                if mask is not None:  # decided when compiling: mask is an array or None
+                    row_scores[j] += mask[b, query, key_start + j]
+            block_max = -np.inf
+            for j in range(visible):
+                block_max = max(block_max, row_scores[j])
+            old_max = running_max[b, r]
+            new_max = max(old_max, block_max)
+            if new_max == -np.inf:  # every key so far is masked out: p = 0, nothing to rescale
+                row_scores[:] = 0
+                correction[b, r] = 1
                 continue
-            key_end = min(num_keys, i + 1) if causal else num_keys
-            for start in range(0, key_end, _BLOCK):
-                size = min(_BLOCK, key_end - start)
-                scores[:size] = 0
-                gscores[:size] = 0  # first dP_ij = dO_i . V_j, then scale * dS_ij
-                for e in range(width):
-                    scaled_query = scale * q[b, i, e]
-                    for j in range(size):
-                        scores[j] += scaled_query * k_t[b, e, start + j]
-                for d in range(value_width):
-                    upstream = go[b, i, d]
-                    for j in range(size):
-                        gscores[j] += upstream * v_t[b, d, start + j]
-                for j in range(size):
-                    if has_mask:
-                        scores[j] += mask[b, i, start + j]
-                    prob = math.exp(scores[j] - lse[b, i])
-                    gscores[j] = scale * prob * (gscores[j] - dot)
-                for j in range(size):
-                    gscore = gscores[j]
-                    for e in range(width):
-                        gq[b, i, e] += gscore * k[b, start + j, e]
+            for j in range(visible):
+                row_scores[j] = exp_and_expm1_nonpositive(row_scores[j] - new_max)[0]
+            row_scores[visible:] = 0
+            block_sum = _prefix_sum(row_scores, visible)
+            rescale = math.exp(old_max - new_max)  # 0 while old_max is -inf
+            correction[b, r] = rescale
+            running_max[b, r] = new_max
+            running_sum[b, r] = running_sum[b, r] * rescale + block_sum
 
 
-@njit(parallel=True, cache=True)
-def _attention_backward_keys(q, q_t, k, v, go, go_t, lse, row_dot, mask_t, has_mask, scale,
-                             causal, gk, gv):
-    """dK = scale * dS^T Q and dV = P^T dO, tiles of key rows in parallel."""
-    batch, num_queries, width = q.shape
-    num_keys, value_width = k.shape[1], v.shape[2]
-    tiles_per_batch = (num_keys + _TILE - 1) // _TILE
-    for task in prange(batch * tiles_per_batch):
-        b = task // tiles_per_batch
-        first = (task % tiles_per_batch) * _TILE
-        probs = np.empty(_BLOCK, dtype=q.dtype)
-        gscores = np.empty(_BLOCK, dtype=q.dtype)
-        for j in range(first, min(first + _TILE, num_keys)):
-            gk[b, j, :] = 0
-            gv[b, j, :] = 0
-            query_start = j if causal else 0  # causal: only queries i >= j see key j
-            for start in range(query_start, num_queries, _BLOCK):
-                size = min(_BLOCK, num_queries - start)
-                probs[:size] = 0  # first the scores s_ij, then P_ij
-                gscores[:size] = 0  # first dP_ij, then scale * dS_ij
-                for e in range(width):
-                    scaled_key = scale * k[b, j, e]
-                    for i in range(size):
-                        probs[i] += scaled_key * q_t[b, e, start + i]
-                for d in range(value_width):
-                    value = v[b, j, d]
-                    for i in range(size):
-                        gscores[i] += value * go_t[b, d, start + i]
-                for i in range(size):
-                    row_lse = lse[b, start + i]
-                    if row_lse == -np.inf:  # fully masked query row: no gradient
-                        probs[i] = 0
-                        gscores[i] = 0
-                        continue
-                    if has_mask:
-                        probs[i] += mask_t[b, j, start + i]
-                    probs[i] = math.exp(probs[i] - row_lse)
-                    gscores[i] = scale * probs[i] * (gscores[i] - row_dot[b, start + i])
-                for i in range(size):
-                    prob, gscore = probs[i], gscores[i]
-                    for d in range(value_width):
-                        gv[b, j, d] += prob * go[b, start + i, d]
-                    for e in range(width):
-                        gk[b, j, e] += gscore * q[b, start + i, e]
+@njit(nogil=True, cache=True)
+def _rescale_and_add(acc, correction, block_output):
+    """acc = acc * correction + block_output, row by row: the online softmax's output update
+    (reference.attention_forward's ``probabilities @ v``, summed over key blocks)."""
+    batch, num_rows, width = acc.shape
+    for b in range(batch):
+        for r in range(num_rows):
+            factor = correction[b, r]
+            for d in range(width):
+                acc[b, r, d] = acc[b, r, d] * factor + block_output[b, r, d]
 
 
-def _contiguous_transpose(x):
-    """A C-contiguous copy of x with its last two axes swapped."""
-    return np.ascontiguousarray(x.transpose(0, 2, 1))
+@njit(nogil=True, cache=True)
+def _normalise_output(acc, running_max, running_sum, query_start, o, lse):
+    """o = acc / l and lse = m + log l for one tile of queries (reference.attention_forward's
+    output and _logsumexp); a row that saw no unmasked key gets o = 0, lse = -inf."""
+    batch, num_rows, width = acc.shape
+    for b in range(batch):
+        for r in range(num_rows):
+            query = query_start + r
+            total = running_sum[b, r]
+            if total > 0:
+                inverse = 1.0 / total
+                for d in range(width):
+                    o[b, query, d] = acc[b, r, d] * inverse
+                lse[b, query] = running_max[b, r] + math.log(total)
+            else:
+                o[b, query, :] = 0
+                lse[b, query] = -np.inf
 
 
-def _mask_array(mask, q, k, transpose):
-    """The mask as a contiguous (B, L, S) array in q's dtype (or (B, S, L) with transpose);
-    an empty array stands in for no mask."""
+@njit(nogil=True, cache=True)
+def _output_gradient_dot(go, o, row_dot):
+    """row_dot = D = rowsum(dO * O) (reference.attention_backward's ``row_dot``)."""
+    batch, num_queries, width = o.shape
+    for b in range(batch):
+        for i in range(num_queries):
+            total = 0.0
+            for d in range(width):
+                total += go[b, i, d] * o[b, i, d]
+            row_dot[b, i] = total
+
+
+@njit(nogil=True, cache=True)
+def _score_gradients_block(scores, gprobs, mask, lse, row_dot, scale, causal, query_start,
+                           key_start):
+    """P and dS for one block of queries and keys (reference.attention_backward's
+    ``probabilities`` and ``gscores``). Fuses scale, mask, causal mask, exp and the softmax
+    Jacobian.
+
+    scores (B, rows, keys) holds Q K^T and is overwritten with P = exp(scale * scores + mask - lse);
+    gprobs holds dP = dO V^T and is overwritten with scale * dS = scale * P * (dP - D). Masked
+    entries and rows with lse = -inf get 0 in both.
+    """
+    batch, num_rows, num_keys = scores.shape
+    for b in range(batch):
+        for r in range(num_rows):
+            query = query_start + r
+            row_lse = lse[b, query]
+            row_scores, row_gprobs = scores[b, r], gprobs[b, r]
+            visible = _visible_keys(causal, query, key_start, num_keys)
+            if row_lse == -np.inf:  # fully masked row: no probability, no gradient
+                visible = 0
+            dot = row_dot[b, query]
+            for j in range(visible):
+                score = scale * row_scores[j]
+                if mask is not None:
+                    score += mask[b, query, key_start + j]
+                # score <= lse up to rounding; min() keeps exp's argument in its domain
+                prob = exp_and_expm1_nonpositive(min(score - row_lse, 0.0))[0]
+                row_scores[j] = prob
+                row_gprobs[j] = scale * prob * (row_gprobs[j] - dot)
+            row_scores[visible:] = 0
+            row_gprobs[visible:] = 0
+
+
+class _Buffer:
+    """Scratch memory handed out as C-contiguous arrays of any shape that fits, so that
+    np.matmul can write into it (out=) without allocating, and Numba sees one array layout."""
+
+    def __init__(self, size, dtype):
+        self.flat = np.empty(size, dtype=dtype)
+
+    def view(self, shape):
+        return self.flat[:math.prod(shape)].reshape(shape)
+
+
+def _transposed(x):
+    """x with its last two axes swapped: a view, which np.matmul passes to BLAS as transposed
+    (no copy is made)."""
+    return x.transpose(0, 2, 1)
+
+
+def _forward_chunk(q, k, v, mask, scale, causal, o, lse):
+    """The forward pass on (a chunk of) the batch, writing o and lse."""
+    (batch, num_queries, _), num_keys, value_width = q.shape, k.shape[1], v.shape[2]
+    tile = min(_TILE, num_queries)
+    block = min(_block_rows(max(q.shape[2], value_width)), num_keys)
+    scores = _Buffer(batch * tile * block, q.dtype)
+    acc = _Buffer(batch * tile * value_width, q.dtype)
+    block_output = _Buffer(batch * tile * value_width, q.dtype)
+    stats = _Buffer(3 * batch * tile, q.dtype)
+    for query_start in range(0, num_queries, tile):
+        query_end = min(num_queries, query_start + tile)
+        q_tile = q[:, query_start:query_end]
+        rows = query_end - query_start
+        running_max, running_sum, correction = stats.view((3, batch, rows))
+        running_max.fill(-np.inf)
+        running_sum.fill(0)
+        tile_acc = acc.view((batch, rows, value_width))
+        key_end = min(num_keys, query_end) if causal else num_keys  # later keys are hidden
+        for key_start in range(0, key_end, block):
+            keys = slice(key_start, min(key_end, key_start + block))
+            block_scores = scores.view((batch, rows, keys.stop - key_start))
+            np.matmul(q_tile, _transposed(k[:, keys]), out=block_scores)
+            _softmax_key_block(block_scores, mask, scale, causal, query_start, key_start,
+                               running_max, running_sum, correction)
+            if key_start == 0:
+                np.matmul(block_scores, v[:, keys], out=tile_acc)
+            else:
+                tile_output = block_output.view(tile_acc.shape)
+                np.matmul(block_scores, v[:, keys], out=tile_output)
+                _rescale_and_add(tile_acc, correction, tile_output)
+        _normalise_output(tile_acc, running_max, running_sum, query_start, o, lse)
+
+
+def _backward_chunk(q, k, v, o, lse, go, mask, scale, causal, gq, gk, gv):
+    """The backward pass on (a chunk of) the batch, writing gq, gk and gv."""
+    (batch, num_queries, width), num_keys, value_width = q.shape, k.shape[1], v.shape[2]
+    row_dot = np.empty((batch, num_queries), dtype=q.dtype)
+    _output_gradient_dot(go, o, row_dot)
+    tile = min(_TILE, num_keys)
+    block = min(_block_rows(max(width, value_width)), num_queries)
+    scores = _Buffer(batch * block * tile, q.dtype)
+    gprobs = _Buffer(batch * block * tile, q.dtype)
+    partial = _Buffer(batch * max(block, tile) * max(width, value_width), q.dtype)
+
+    def add_product(a, b, out, first):
+        """out = a @ b for the first contribution to out, out += a @ b for the later ones."""
+        if first:
+            np.matmul(a, b, out=out)
+        else:
+            product = partial.view(out.shape)
+            np.matmul(a, b, out=product)
+            out += product
+
+    for key_start in range(0, num_keys, tile):
+        keys = slice(key_start, min(num_keys, key_start + tile))
+        k_tile, v_tile = k[:, keys], v[:, keys]
+        query_begin = key_start if causal else 0  # earlier queries do not see these keys
+        if query_begin >= num_queries:
+            gk[:, keys] = 0
+            gv[:, keys] = 0
+            continue
+        for query_start in range(query_begin, num_queries, block):
+            queries = slice(query_start, min(num_queries, query_start + block))
+            shape = (batch, queries.stop - query_start, keys.stop - key_start)
+            probs, gscores = scores.view(shape), gprobs.view(shape)
+            np.matmul(q[:, queries], _transposed(k_tile), out=probs)
+            np.matmul(go[:, queries], _transposed(v_tile), out=gscores)
+            _score_gradients_block(probs, gscores, mask, lse, row_dot, scale, causal,
+                                   query_start, key_start)
+            first_for_keys = query_start == query_begin
+            add_product(_transposed(probs), go[:, queries], gv[:, keys], first_for_keys)
+            add_product(_transposed(gscores), q[:, queries], gk[:, keys], first_for_keys)
+            # every query sees the first key tile, so it writes all of dQ first
+            add_product(gscores, k_tile, gq[:, queries], key_start == 0)
+
+
+_pool, _pool_pid = None, None
+
+
+def _thread_pool():
+    """The worker threads, created on first use, and again in a forked child (which inherits
+    the pool object but none of its threads)."""
+    global _pool, _pool_pid
+    if _pool_pid != os.getpid():
+        _pool = ThreadPoolExecutor(max_workers=numba.config.NUMBA_NUM_THREADS)
+        _pool_pid = os.getpid()
+    return _pool
+
+
+def _run_on_batch_chunks(batch, work):
+    """work(chunk) for contiguous slices of range(batch), one per thread, all at once."""
+    num_chunks = min(batch, numba.get_num_threads())
+    bounds = [batch * c // num_chunks for c in range(num_chunks + 1)]
+    chunks = [slice(bounds[c], bounds[c + 1]) for c in range(num_chunks)]
+    others = [_thread_pool().submit(work, chunk) for chunk in chunks[1:]]
+    try:
+        work(chunks[0])  # this thread takes the first chunk
+    finally:
+        for future in others:
+            future.result()  # waits, and re-raises an exception from the thread
+
+
+def _mask_view(mask, batch, num_queries, num_keys, dtype):
+    """The mask as a (B, L, S) array of dtype, or None. A mask that broadcasts (e.g. (L, S) or
+    (B, 1, S)) stays a broadcast view, so it is never expanded to (B, L, S) in memory."""
     if mask is None:
-        return np.empty((0, 0, 0), dtype=q.dtype)
-    full = np.broadcast_to(mask.astype(q.dtype, copy=False), (q.shape[0], q.shape[1], k.shape[1]))
-    return _contiguous_transpose(full) if transpose else np.ascontiguousarray(full)
+        return None
+    mask = np.ascontiguousarray(mask, dtype=dtype)
+    shape = (batch, num_queries, num_keys)
+    return mask if mask.shape == shape else np.broadcast_to(mask, shape)
+
+
+def _chunk(mask, chunk):
+    return None if mask is None else mask[chunk]
 
 
 def attention_forward(q, k, v, mask, scale, causal):
-    q, v = np.ascontiguousarray(q), np.ascontiguousarray(v)
-    o = np.empty(q.shape[:2] + (v.shape[2],), dtype=q.dtype)
-    lse = np.empty(q.shape[:2], dtype=q.dtype)
-    _attention_forward(q, _contiguous_transpose(k), v, _mask_array(mask, q, k, False),
-                       mask is not None, q.dtype.type(scale), bool(causal), o, lse)
+    q, k, v = np.ascontiguousarray(q), np.ascontiguousarray(k), np.ascontiguousarray(v)
+    (batch, num_queries, _), num_keys = q.shape, k.shape[1]
+    scale, causal = q.dtype.type(scale), bool(causal)
+    mask = _mask_view(mask, batch, num_queries, num_keys, q.dtype)
+    o = np.empty((batch, num_queries, v.shape[2]), dtype=q.dtype)
+    lse = np.empty((batch, num_queries), dtype=q.dtype)
+    _run_on_batch_chunks(batch, lambda c: _forward_chunk(
+        q[c], k[c], v[c], _chunk(mask, c), scale, causal, o[c], lse[c]))
     return o, lse
 
 
 def attention_backward(q, k, v, o, lse, go, mask, scale, causal):
     q, k, v = np.ascontiguousarray(q), np.ascontiguousarray(k), np.ascontiguousarray(v)
-    go, lse = np.ascontiguousarray(go), np.ascontiguousarray(lse)
+    o, lse, go = np.ascontiguousarray(o), np.ascontiguousarray(lse), np.ascontiguousarray(go)
+    (batch, num_queries, _), num_keys = q.shape, k.shape[1]
     scale, causal = q.dtype.type(scale), bool(causal)
+    mask = _mask_view(mask, batch, num_queries, num_keys, q.dtype)
     gq, gk, gv = np.empty_like(q), np.empty_like(k), np.empty_like(v)
-    row_dot = np.empty(q.shape[:2], dtype=q.dtype)
-    _attention_backward_queries(q, k, _contiguous_transpose(k), _contiguous_transpose(v),
-                                np.ascontiguousarray(o), lse, go, _mask_array(mask, q, k, False),
-                                mask is not None, scale, causal, gq, row_dot)
-    _attention_backward_keys(q, _contiguous_transpose(q), k, v, go, _contiguous_transpose(go), lse,
-                             row_dot, _mask_array(mask, q, k, True), mask is not None, scale,
-                             causal, gk, gv)
+    _run_on_batch_chunks(batch, lambda c: _backward_chunk(
+        q[c], k[c], v[c], o[c], lse[c], go[c], _chunk(mask, c), scale, causal, gq[c], gk[c],
+        gv[c]))
     return gq, gk, gv
