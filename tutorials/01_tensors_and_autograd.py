@@ -34,37 +34,14 @@
 
 # %%
 import json
-import os
-import sys
-from pathlib import Path
 
-import matplotlib
-
-if "ipykernel" not in sys.modules:
-    matplotlib.use("Agg")  # run as a script: draw off-screen; in a notebook figures show inline
 import matplotlib.pyplot as plt
 import numpy as np
 
 import minidl as dl
 from minidl.autograd import Function, topological_order
 
-QUICK = os.environ.get("MINIDL_QUICK") == "1"  # the test suite's fast mode
-try:
-    HERE = Path(__file__).resolve().parent
-except NameError:  # inside a notebook, the working folder is tutorials/
-    HERE = Path.cwd()
-OUT = Path(os.environ.get("MINIDL_OUT", HERE / "outputs"))
-OUT.mkdir(parents=True, exist_ok=True)
-
-
-def save_figure(fig, name):
-    """Save a figure into OUT; show it in a notebook, close it in a script."""
-    fig.savefig(OUT / name, dpi=110, bbox_inches="tight")
-    print(f"figure saved: {OUT / name}")
-    if "ipykernel" in sys.modules:
-        plt.show()
-    else:
-        plt.close(fig)
+from tutorial_setup import QUICK, save_figure
 
 
 dl.manual_seed(0)

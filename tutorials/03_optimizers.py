@@ -29,15 +29,8 @@
 # %%
 import json
 import math
-import os
-import sys
 import time
-from pathlib import Path
 
-import matplotlib
-
-if "ipykernel" not in sys.modules:
-    matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -47,22 +40,7 @@ import minidl.nn.functional as F
 import minidl.optim as optim
 from minidl.data import DataLoader, TensorDataset
 
-QUICK = os.environ.get("MINIDL_QUICK") == "1"
-try:
-    HERE = Path(__file__).resolve().parent
-except NameError:
-    HERE = Path.cwd()
-OUT = Path(os.environ.get("MINIDL_OUT", HERE / "outputs"))
-OUT.mkdir(parents=True, exist_ok=True)
-
-
-def save_figure(fig, name):
-    fig.savefig(OUT / name, dpi=110, bbox_inches="tight")
-    print(f"figure saved: {OUT / name}")
-    if "ipykernel" in sys.modules:
-        plt.show()
-    else:
-        plt.close(fig)
+from tutorial_setup import QUICK, save_figure
 
 
 results = {}

@@ -25,14 +25,7 @@
 
 # %%
 import json
-import os
-import sys
-from pathlib import Path
 
-import matplotlib
-
-if "ipykernel" not in sys.modules:
-    matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -43,22 +36,7 @@ import minidl.optim as optim
 from minidl.data import DataLoader, TensorDataset
 from minidl.training import EarlyStopping
 
-QUICK = os.environ.get("MINIDL_QUICK") == "1"
-try:
-    HERE = Path(__file__).resolve().parent
-except NameError:
-    HERE = Path.cwd()
-OUT = Path(os.environ.get("MINIDL_OUT", HERE / "outputs"))
-OUT.mkdir(parents=True, exist_ok=True)
-
-
-def save_figure(fig, name):
-    fig.savefig(OUT / name, dpi=110, bbox_inches="tight")
-    print(f"figure saved: {OUT / name}")
-    if "ipykernel" in sys.modules:
-        plt.show()
-    else:
-        plt.close(fig)
+from tutorial_setup import QUICK, save_figure
 
 
 results = {}

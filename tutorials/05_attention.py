@@ -28,15 +28,8 @@
 # %%
 import json
 import math
-import os
-import sys
 import time
-from pathlib import Path
 
-import matplotlib
-
-if "ipykernel" not in sys.modules:
-    matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -47,22 +40,7 @@ import minidl.optim as optim
 from minidl.examples.sort_transformer import SortingTransformer
 from minidl.text import make_sort_task
 
-QUICK = os.environ.get("MINIDL_QUICK") == "1"
-try:
-    HERE = Path(__file__).resolve().parent
-except NameError:
-    HERE = Path.cwd()
-OUT = Path(os.environ.get("MINIDL_OUT", HERE / "outputs"))
-OUT.mkdir(parents=True, exist_ok=True)
-
-
-def save_figure(fig, name):
-    fig.savefig(OUT / name, dpi=110, bbox_inches="tight")
-    print(f"figure saved: {OUT / name}")
-    if "ipykernel" in sys.modules:
-        plt.show()
-    else:
-        plt.close(fig)
+from tutorial_setup import QUICK, save_figure
 
 
 dl.manual_seed(0)

@@ -33,15 +33,8 @@
 # %%
 import copy
 import json
-import os
-import sys
 import time
-from pathlib import Path
 
-import matplotlib
-
-if "ipykernel" not in sys.modules:
-    matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -53,22 +46,7 @@ from minidl.examples.tiny_bert import (IGNORE, MAX_LEN, Classifier, MaskedLangua
 from minidl.text import TOPICS, Tokenizer, make_corpus
 from minidl.text.corpus import WORDS
 
-QUICK = os.environ.get("MINIDL_QUICK") == "1"
-try:
-    HERE = Path(__file__).resolve().parent
-except NameError:
-    HERE = Path.cwd()
-OUT = Path(os.environ.get("MINIDL_OUT", HERE / "outputs"))
-OUT.mkdir(parents=True, exist_ok=True)
-
-
-def save_figure(fig, name):
-    fig.savefig(OUT / name, dpi=110, bbox_inches="tight")
-    print(f"figure saved: {OUT / name}")
-    if "ipykernel" in sys.modules:
-        plt.show()
-    else:
-        plt.close(fig)
+from tutorial_setup import QUICK, save_figure
 
 
 results = {}

@@ -30,37 +30,19 @@
 import inspect
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
-import matplotlib
-
-if "ipykernel" not in sys.modules:
-    matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
 import minidl as dl
 from minidl.kernels import cpu, reference
 
-QUICK = os.environ.get("MINIDL_QUICK") == "1"
-try:
-    HERE = Path(__file__).resolve().parent
-except NameError:
-    HERE = Path.cwd()
-OUT = Path(os.environ.get("MINIDL_OUT", HERE / "outputs"))
-OUT.mkdir(parents=True, exist_ok=True)
+from tutorial_setup import QUICK, save_figure
+
+
 KERNELS_DIR = Path(inspect.getfile(reference)).parent
-
-
-def save_figure(fig, name):
-    fig.savefig(OUT / name, dpi=110, bbox_inches="tight")
-    print(f"figure saved: {OUT / name}")
-    if "ipykernel" in sys.modules:
-        plt.show()
-    else:
-        plt.close(fig)
 
 
 def best_time(function, *args, repeats=5 if not QUICK else 2, min_time=0.05 if not QUICK else 0.005):
