@@ -39,9 +39,19 @@ def test_functional_namespace():
 # ----------------------------------------------------------------------------- linear
 
 
+def transposed_leaf(shape, seed):
+    """A float64 leaf whose array is not C-contiguous: the first two axes of shape swapped."""
+    array = np.random.default_rng(seed).standard_normal((shape[1], shape[0], *shape[2:]))
+    return dl.tensor(array.swapaxes(0, 1), requires_grad=True)
+
+
 @pytest.mark.parametrize("bias", [True, False])
-def test_linear_gradcheck(kernels, bias):
-    x, w = randn(2, 3, 4, seed=1), randn(5, 4, seed=2)
+@pytest.mark.parametrize("make_x", [lambda: randn(2, 3, 4, seed=1), lambda: randn(4, seed=1),
+                                    lambda: transposed_leaf((2, 3, 4), seed=1)],
+                         ids=["3d", "1d", "3d-non-contiguous"])
+def test_linear_gradcheck(kernels, bias, make_x):
+    """linear flattens the leading axes into one matrix: any number of them, any strides."""
+    x, w = make_x(), randn(5, 4, seed=2)
     b = randn(5, seed=3) if bias else None
     inputs = [x, w] + ([b] if bias else [])
     assert dl.gradcheck(lambda x, w, *b: F.linear(x, w, *b), inputs)
