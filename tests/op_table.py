@@ -79,6 +79,7 @@ CASES = [
     Case("min", lambda lib, a: a.min(), np.min, [(3, 4)], "distinct"),
     Case("matmul", lambda lib, a, b: a @ b, np.matmul, [(3, 4), (4, 5)]),
     Case("matmul_batched_broadcast", lambda lib, a, b: a @ b, np.matmul, [(2, 1, 3, 4), (3, 4, 2)]),
+    Case("matmul_stack_matrix", lambda lib, a, b: a @ b, np.matmul, [(2, 2, 3, 4), (4, 5)]),
     Case("matmul_vector_matrix", lambda lib, a, b: a @ b, np.matmul, [(4,), (4, 3)]),
     Case("matmul_matrix_vector", lambda lib, a, b: lib.matmul(a, b), np.matmul, [(2, 3, 4), (4,)]),
     Case("matmul_dot", lambda lib, a, b: a @ b, np.matmul, [(4,), (4,)]),
