@@ -6,17 +6,23 @@ disk (``@njit(cache=True)``), so importing this package compiles nothing. Each l
 twice, serial and parallel, and runs in parallel only above a grain size (``parallel.py``):
 a parallel launch costs more than a small array's whole loop.
 
-Numba's parallel loops run on GNU OpenMP here, whose idle threads spin. On a machine with few
-cores they then hold the cores that OpenBLAS (NumPy's matmul) and the next kernel need: a
-64-128-64-10 MLP epoch on the digits took 0.7 s instead of 8 ms on 2 cores. So, unless the user
-chose otherwise, idle OpenMP threads sleep (the variable is read when the runtime loads, which
-is on the first parallel kernel call, after this import).
+Numba's parallel loops run on its own "workqueue" threading layer, unless the user chose one
+with ``NUMBA_THREADING_LAYER``. Numba would otherwise pick GNU OpenMP, whose idle threads spin:
+on a machine with few cores they then hold the cores that OpenBLAS (NumPy's matmul) and the
+next kernel need, and a second OpenMP runtime in the process (PyTorch brings its own) makes it
+worse. We measured on 2 cores, W1 training step: 8.0 ms with OpenMP next to PyTorch, 1.0-1.3 ms
+with workqueue (PyTorch itself 0.9-1.3 ms either way). Workqueue's one limit: parallel kernels
+must not be launched from several Python threads at once (Numba stops the program if they
+are). minidl never does: its threaded attention (``attention.py``) calls serial kernels only.
 """
 import os
 
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+import numba
 
-from .activations import (  # noqa: E402 (after the environment is set)
+if "NUMBA_THREADING_LAYER" not in os.environ:
+    numba.config.THREADING_LAYER = "workqueue"  # read on the first parallel launch
+
+from .activations import (  # noqa: E402 (after the threading layer is chosen)
     gelu_backward, gelu_forward, relu_backward, relu_forward, sigmoid_backward, sigmoid_forward,
     tanh_backward, tanh_forward,
 )

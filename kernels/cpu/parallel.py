@@ -15,10 +15,10 @@ compiles on its first call only and is cached on disk under its own name (the pa
 qualified name ends in ``_parallel``; Numba's cache key ignores the ``parallel`` flag, so two
 dispatchers of the very same function would load each other's machine code).
 
-Above the grain the launch still pays that wait on a busy machine: Numba's default threading
-layer here is GNU OpenMP, whose threads spin while they wait, and a spinning thread can hold the
-core that the thread it waits for needs, until the next scheduler tick (4 ms). With
-``OMP_WAIT_POLICY=passive`` in the environment (read when the layer loads) they sleep instead.
+Above the grain the launch still pays that wait on a busy machine. The threads are Numba's
+"workqueue" layer (chosen in ``__init__.py``), which sleep while idle: GNU OpenMP's, Numba's
+default here, spin, and a spinning thread can hold the core that the thread it waits for
+needs, until the next scheduler tick (4 ms).
 
 Both variants use ``error_model="numpy"``: a float division by zero gives inf or NaN, as in
 NumPy, instead of raising ZeroDivisionError. Python's model puts a branch that can raise after
