@@ -4,9 +4,12 @@ Python loops over the parameter list; for each parameter one fused loop reads th
 its gradient and its state once and writes them back once (the reference makes a temporary
 array per term). Parameters are usually small, and a parallel launch costs more than it saves
 there, so each loop is compiled serial and parallel (``parallel.py``) and the parallel one runs
-only for large parameters: from 32768 elements for Adam (39 us serial vs 25 us parallel; 10 vs
-9.5 us at 8192), from 65536 for SGD. Scalars arrive as Python floats, so the arithmetic is
-float64 and the result is rounded once to the parameter's dtype.
+only for large parameters: from 32768 elements for Adam, from 65536 for SGD.
+
+The scalars (lr, betas...) are cast to the parameter's dtype before the loop, as PyTorch and the
+reference do, so a float32 parameter is updated in float32 arithmetic. With Python floats the
+loop would run in float64: Adam on a 784 x 128 weight took 208 us instead of 64 us (serial,
+2-core machine), since LLVM vectorises a float32 sqrt and division over twice as many lanes.
 """
 
 import math
@@ -17,7 +20,8 @@ from .parallel import serial_and_parallel
 
 
 @serial_and_parallel(cost=2)
-def _sgd_update(param, grad, buffer, lr, momentum, dampening, weight_decay, nesterov, first_step):
+def _sgd_update(param, grad, buffer, lr, momentum, one_minus_dampening, weight_decay, nesterov,
+                first_step):
     """reference.sgd_step for one parameter (buffer is ignored when momentum == 0)."""
     for i in prange(param.size):
         update = grad[i] + weight_decay * param[i]
@@ -25,27 +29,26 @@ def _sgd_update(param, grad, buffer, lr, momentum, dampening, weight_decay, nest
             if first_step:
                 velocity = update
             else:
-                velocity = momentum * buffer[i] + (1 - dampening) * update
+                velocity = momentum * buffer[i] + one_minus_dampening * update
             buffer[i] = velocity
             update = update + momentum * velocity if nesterov else velocity
         param[i] -= lr * update
 
 
 @serial_and_parallel(cost=4)
-def _adam_update(param, grad, exp_avg, exp_avg_sq, lr, beta1, beta2, eps, weight_decay,
-                 decoupled, step_size, bias_correction2_sqrt):
-    """reference.adam_step for one parameter; step_size = lr / (1 - beta1^step)."""
+def _adam_update(param, grad, exp_avg, exp_avg_sq, beta1, one_minus_beta1, beta2,
+                 one_minus_beta2, eps, weight_decay, decay_factor, step_size,
+                 bias_correction2_sqrt):
+    """reference.adam_step for one parameter; step_size = lr / (1 - beta1^step), decay_factor =
+    1 - lr * weight_decay for AdamW (decoupled decay) and 1 for Adam."""
     for i in prange(param.size):
-        g = grad[i]
-        if decoupled:
-            param[i] *= 1 - lr * weight_decay
-        else:
-            g += weight_decay * param[i]
-        m = beta1 * exp_avg[i] + (1 - beta1) * g
-        v = beta2 * exp_avg_sq[i] + (1 - beta2) * g * g
+        g = grad[i] + weight_decay * param[i]  # weight_decay is 0 for AdamW
+        m = beta1 * exp_avg[i] + one_minus_beta1 * g
+        v = beta2 * exp_avg_sq[i] + one_minus_beta2 * g * g
         exp_avg[i] = m
         exp_avg_sq[i] = v
-        param[i] -= step_size * m / (math.sqrt(v) / bias_correction2_sqrt + eps)
+        param[i] = decay_factor * param[i] - step_size * m / (math.sqrt(v) / bias_correction2_sqrt
+                                                               + eps)
 
 
 def _flat(array, role):
@@ -60,17 +63,21 @@ def sgd_step(params, grads, momentum_buffers, lr, momentum, dampening, weight_de
     for index, (param, grad) in enumerate(zip(params, grads)):
         flat_param = _flat(param, "parameter")
         buffer = _flat(momentum_buffers[index], "momentum buffer") if momentum != 0 else flat_param
+        scalar = param.dtype.type
         _sgd_update.pick(param.size)(
-            flat_param, grad.reshape(-1), buffer, float(lr), float(momentum), float(dampening),
-            float(weight_decay), bool(nesterov), bool(first_step))
+            flat_param, grad.reshape(-1), buffer, scalar(lr), scalar(momentum),
+            scalar(1 - dampening), scalar(weight_decay), bool(nesterov), bool(first_step))
 
 
 def adam_step(params, grads, exp_avgs, exp_avg_sqs, step, lr, beta1, beta2, eps, weight_decay,
               decoupled):
     step_size = lr / (1 - beta1**step)
     bias_correction2_sqrt = math.sqrt(1 - beta2**step)
+    decay_factor, coupled_decay = (1 - lr * weight_decay, 0) if decoupled else (1, weight_decay)
     for param, grad, exp_avg, exp_avg_sq in zip(params, grads, exp_avgs, exp_avg_sqs):
+        scalar = param.dtype.type
         _adam_update.pick(param.size)(
             _flat(param, "parameter"), grad.reshape(-1), _flat(exp_avg, "exp_avg"),
-            _flat(exp_avg_sq, "exp_avg_sq"), float(lr), float(beta1), float(beta2), float(eps),
-            float(weight_decay), bool(decoupled), float(step_size), float(bias_correction2_sqrt))
+            _flat(exp_avg_sq, "exp_avg_sq"), scalar(beta1), scalar(1 - beta1), scalar(beta2),
+            scalar(1 - beta2), scalar(eps), scalar(coupled_decay), scalar(decay_factor),
+            scalar(step_size), scalar(bias_correction2_sqrt))
