@@ -225,13 +225,14 @@ def backward(root, gradient=None, retain_graph=False):
             )
     # grads: id(tensor) -> d(root)/d(tensor), summed over the uses of the tensor seen so far
     grads = {id(root): gradient.astype(root._data.dtype, copy=False)}
+    shared = {id(grads[id(root)])}  # ids of arrays that someone else may hold: copy them
     for tensor in topological_order(root):
         grad = grads.pop(id(tensor), None)
         if grad is None:
             continue
         node = tensor.grad_fn
         if node is None:
-            _accumulate_into_leaf(tensor, grad)
+            _accumulate_into_leaf(tensor, grad, shared)
             continue
         if node.freed:
             raise RuntimeError(
@@ -260,11 +261,17 @@ def backward(root, gradient=None, retain_graph=False):
             node.free()
 
 
-def _accumulate_into_leaf(leaf, grad):
-    """leaf.grad += grad, in a fresh array (never an alias of another tensor's gradient)."""
-    xp = leaf._backend.xp
+def _accumulate_into_leaf(leaf, grad, shared):
+    """leaf.grad += grad. A new .grad never aliases memory that something else holds, since
+    optimizers and ``zero_grad(set_to_none=False)`` write into it: a view, the seed gradient
+    (the caller's array) or an array already given to another leaf (add's backward hands the
+    same array to both inputs) is copied; an array that a backward made for this input alone
+    is kept as it is, which saves a copy of every gradient."""
     if leaf.grad is None:
-        leaf.grad = Tensor._make(xp.array(grad, copy=True), leaf._backend, False)
+        if grad.base is not None or id(grad) in shared:
+            grad = leaf._backend.xp.array(grad, copy=True)
+        shared.add(id(grad))
+        leaf.grad = Tensor._make(grad, leaf._backend, False)
     else:
         leaf.grad._data = leaf.grad._data + grad
 

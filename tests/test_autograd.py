@@ -153,3 +153,42 @@ def test_leaf_gradients_are_fresh_arrays():
     y = dl.ones(3, requires_grad=True)
     (x + y).sum().backward()
     assert not np.shares_memory(x.grad.numpy(), y.grad.numpy())
+
+
+def test_leaf_gradients_never_alias_each_other_or_the_seed():
+    """The engine keeps a backward's own array as .grad without copying it, but never one that
+    something else holds: writing into one .grad (as optimizers and zero_grad do) must not
+    change another tensor. Cases: add hands one array to both inputs; a view (reshape); the
+    caller's gradient reaching a leaf unchanged."""
+    a, b = dl.randn(3, requires_grad=True), dl.randn(3, requires_grad=True)
+    (a + b).sum().backward()
+    a.grad._data[...] = 7
+    np.testing.assert_array_equal(b.grad.numpy(), np.ones(3))
+
+    c = dl.randn(2, 3, requires_grad=True)
+    d = dl.randn(6, requires_grad=True)
+    (c.reshape(6) + d).sum().backward()
+    d.grad._data[...] = 7
+    np.testing.assert_array_equal(c.grad.numpy(), np.ones((2, 3)))
+
+    e = dl.randn(3, requires_grad=True)
+    seed = dl.tensor([1.0, 2.0, 3.0])
+    e.backward(seed)
+    e.grad._data[...] = 0
+    np.testing.assert_array_equal(seed.numpy(), [1.0, 2.0, 3.0])
+    f = dl.randn(3, requires_grad=True)
+    (f + 1).backward(seed)
+    f.grad._data[...] = 0
+    np.testing.assert_array_equal(seed.numpy(), [1.0, 2.0, 3.0])
+
+
+def test_zero_grad_in_place_leaves_other_gradients_alone():
+    import minidl.nn as nn
+    import minidl.optim as optim
+
+    first, second = nn.Linear(2, 2), nn.Linear(2, 2)
+    x = dl.randn(4, 2)
+    (first(x) + second(x)).sum().backward()
+    expected = second.bias.grad.numpy().copy()
+    optim.SGD(first.parameters(), lr=0.1).zero_grad(set_to_none=False)
+    np.testing.assert_array_equal(second.bias.grad.numpy(), expected)
