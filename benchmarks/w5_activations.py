@@ -11,8 +11,8 @@ traffic, so we report
 - the fraction of the machine's copy bandwidth that is: ``np.copyto`` (``cupy`` on cuda) of the
   same number of float32 elements, measured in the same run, moves 8 bytes per element.
 
-Frameworks allocate fresh outputs and minidl copies the gradient into the leaf's ``.grad``
-(so that it never aliases another array), so neither reaches the copy bandwidth on CPU.
+Both frameworks allocate fresh outputs, whose pages the kernel then touches for the first time
+(a page fault per 4 KiB), so neither reaches the copy bandwidth on CPU.
 Targets: cpu: minidl's throughput >= 2x PyTorch's; cuda: >= 90% of the copy bandwidth.
 ``--quick`` uses 2^20 elements (a smoke run, not a measurement).
 """
