@@ -102,7 +102,7 @@ def _softmax_key_block(scores, mask, scale, causal, query_start, key_start, runn
                 row_scores[j] *= scale
                 if mask is not None:  # decided when compiling: mask is an array or None
                     row_scores[j] += mask[b, query, key_start + j]
-            block_max = -np.inf
+            block_max = scores.dtype.type(-np.inf)  # in the scores' dtype, and so is exp
             for j in range(visible):
                 block_max = max(block_max, row_scores[j])
             old_max = running_max[b, r]
@@ -185,12 +185,13 @@ def _score_gradients_block(scores, gprobs, mask, lse, row_dot, scale, causal, qu
             if row_lse == -np.inf:  # fully masked row: no probability, no gradient
                 visible = 0
             dot = row_dot[b, query]
+            zero = scores.dtype.type(0)  # keeps exp's argument in the scores' dtype
             for j in range(visible):
                 score = scale * row_scores[j]
                 if mask is not None:
                     score += mask[b, query, key_start + j]
                 # score <= lse up to rounding; min() keeps exp's argument in its domain
-                prob = exp_and_expm1_nonpositive(min(score - row_lse, 0.0))[0]
+                prob = exp_and_expm1_nonpositive(min(score - row_lse, zero))[0]
                 row_scores[j] = prob
                 row_gprobs[j] = scale * prob * (row_gprobs[j] - dot)
             row_scores[visible:] = 0

@@ -25,7 +25,7 @@ from .vector_math import exp_and_expm1_nonpositive
 @njit(inline="always", cache=True)
 def exp_shifted_row(row, out):
     """out = exp(row - max(row)); returns (max, sum(out)). An all -inf row gives NaN."""
-    row_max = -np.inf
+    row_max = row.dtype.type(-np.inf)  # in row's dtype, so that exp runs in it too
     for value in row:
         row_max = max(row_max, value)
     for j in range(row.size):
