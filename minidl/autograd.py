@@ -19,6 +19,7 @@ the gradient of its output; gradients of inputs that were broadcast are summed b
 input's shape, and gradients reaching a leaf are accumulated into its ``.grad``.
 """
 import functools
+import sys
 
 from .dtypes import is_floating
 
@@ -263,17 +264,34 @@ def backward(root, gradient=None, retain_graph=False):
 
 def _accumulate_into_leaf(leaf, grad, shared):
     """leaf.grad += grad. A new .grad never aliases memory that something else holds, since
-    optimizers and ``zero_grad(set_to_none=False)`` write into it: a view, the seed gradient
-    (the caller's array) or an array already given to another leaf (add's backward hands the
-    same array to both inputs) is copied; an array that a backward made for this input alone
-    is kept as it is, which saves a copy of every gradient."""
+    optimizers and ``zero_grad(set_to_none=False)`` write into it: the seed gradient (the
+    caller's array), an array already given to another leaf (add's backward hands the same
+    array to both inputs) or a view of memory that others hold is copied. An array that a
+    backward made for this input alone, or reshaped from such an array, is kept as it is,
+    which saves a copy of every gradient."""
     if leaf.grad is None:
-        if grad.base is not None or id(grad) in shared:
+        if id(grad) in shared or not _kept_as_is(grad):
             grad = leaf._backend.xp.array(grad, copy=True)
         shared.add(id(grad))
         leaf.grad = Tensor._make(grad, leaf._backend, False)
     else:
         leaf.grad._data = leaf.grad._data + grad
+
+
+
+def _kept_as_is(array):
+    """True when ``array`` can become a .grad without a copy: C-contiguous (a broadcast view,
+    whose elements share memory, is not), writeable, and nothing else reaches its memory: it
+    owns it, or each array on its chain of ``.base``s is referenced only by the view below it
+    (CPython reference counts: that view, the variable ``base`` and getrefcount's argument)."""
+    if not array.flags.c_contiguous or not getattr(array.flags, "writeable", True):
+        return False  # (CuPy arrays have no writeable flag: they are always writeable)
+    base = array.base
+    while base is not None:
+        if sys.getrefcount(base) > 3:
+            return False
+        base = getattr(base, "base", None)  # a NumPy base may be a non-array buffer
+    return True
 
 
 from .tensor import Tensor  # noqa: E402  (the engine and Tensor refer to each other)

@@ -167,9 +167,10 @@ def test_leaf_gradients_never_alias_each_other_or_the_seed():
 
     c = dl.randn(2, 3, requires_grad=True)
     d = dl.randn(6, requires_grad=True)
-    (c.reshape(6) + d).sum().backward()
+    ((c.reshape(6) + d) * 2).sum().backward()  # d gets mul's fresh array, c a view of it
+    assert not np.shares_memory(c.grad.numpy(), d.grad.numpy())
     d.grad._data[...] = 7
-    np.testing.assert_array_equal(c.grad.numpy(), np.ones((2, 3)))
+    np.testing.assert_array_equal(c.grad.numpy(), np.full((2, 3), 2.0))
 
     e = dl.randn(3, requires_grad=True)
     seed = dl.tensor([1.0, 2.0, 3.0])
@@ -192,3 +193,24 @@ def test_zero_grad_in_place_leaves_other_gradients_alone():
     expected = second.bias.grad.numpy().copy()
     optim.SGD(first.parameters(), lr=0.1).zero_grad(set_to_none=False)
     np.testing.assert_array_equal(second.bias.grad.numpy(), expected)
+
+
+def test_slices_of_one_gradient_buffer_are_not_shared_between_leaves():
+    """cat's backward hands each input a slice of one array; writing one leaf's gradient must
+    leave the other's alone (the slices are disjoint, so both may be kept as they are)."""
+    a, b = dl.randn(2, 3, requires_grad=True), dl.randn(4, 3, requires_grad=True)
+    (dl.cat([a, b]) * 3).sum().backward()
+    a.grad._data[...] = 0
+    np.testing.assert_array_equal(b.grad.numpy(), np.full((4, 3), 3.0))
+
+
+def test_a_reshaped_gradient_nobody_else_holds_is_kept_without_a_copy():
+    x = dl.randn(2, 3, requires_grad=True)
+    (x.reshape(6) * 2).sum().backward()  # mul makes a fresh (6,) array; reshape views it
+    assert x.grad.numpy().base is not None  # the view itself became .grad
+    np.testing.assert_array_equal(x.grad.numpy(), np.full((2, 3), 2.0))
+    x.grad = None
+    x.expand(4, 2, 3).sum().backward()  # a broadcast view: its elements share memory
+    assert x.grad.numpy().flags.writeable and x.grad.numpy().flags.c_contiguous
+    x.grad._data[0, 0] = 7
+    np.testing.assert_array_equal(x.grad.numpy().ravel()[1:], np.full(5, 4.0))
