@@ -21,6 +21,8 @@ input's shape, and gradients reaching a leaf are accumulated into its ``.grad``.
 import functools
 import sys
 
+import numpy
+
 from .dtypes import is_floating
 
 _grad_enabled = True
@@ -282,16 +284,26 @@ def _accumulate_into_leaf(leaf, grad, shared):
 def _kept_as_is(array):
     """True when ``array`` can become a .grad without a copy: C-contiguous (a broadcast view,
     whose elements share memory, is not), writeable, and nothing else reaches its memory: it
-    owns it, or each array on its chain of ``.base``s is referenced only by the view below it
-    (CPython reference counts: that view, the variable ``base`` and getrefcount's argument)."""
+    owns it, or each array on its chain of ``.base``s is referenced only by the view below it."""
     if not array.flags.c_contiguous or not getattr(array.flags, "writeable", True):
         return False  # (CuPy arrays have no writeable flag: they are always writeable)
+    return all(count <= _SOLE_VIEW for count in _base_reference_counts(array))
+
+
+def _base_reference_counts(array):
+    """sys.getrefcount of each array on the chain of ``.base``s below ``array``."""
+    counts = []
     base = array.base
     while base is not None:
-        if sys.getrefcount(base) > 3:
-            return False
+        counts.append(sys.getrefcount(base))
         base = getattr(base, "base", None)  # a NumPy base may be a non-array buffer
-    return True
+    return counts
+
+
+# What the function above reports for a base that only its view holds: measured rather than
+# assumed, since what the interpreter counts (the view, the variable, the argument) varies
+# between Python versions.
+_SOLE_VIEW = _base_reference_counts(numpy.empty(2).reshape(1, 2))[0]
 
 
 from .tensor import Tensor  # noqa: E402  (the engine and Tensor refer to each other)
