@@ -4,10 +4,9 @@ Each kernel is one loop over the flattened array that reads its inputs once and 
 preallocated output once; the wrappers flatten (copying only non-contiguous inputs) and restore
 the shape. Derivatives are fused into the same single pass. Sigmoid and tanh use
 ``vector_math``'s exp, which LLVM vectorises (``math.exp`` and ``math.tanh`` are scalar calls).
-Each loop is compiled serial and parallel (``parallel.py``); the parallel one runs from
-131072 elements for ReLU (0.1 ns an element), 65536 for the backward of sigmoid and tanh, 8192
-for their forward (2 ns an element: 16 us serial vs 9.6 us parallel at 8192) and 4096 for GELU
-(erf and tanh are scalar calls, 6-10 ns an element: 24 vs 16 us at 4096).
+Each loop is compiled serial and parallel (``parallel.py``); its ``cost`` is its serial time
+per element relative to ReLU's forward, as measured: sigmoid and tanh forward 4-5, GELU 30-50
+(erf and tanh are scalar calls there).
 """
 
 import math
@@ -44,7 +43,7 @@ def _relu_backward(x, gy, gx):
         gx[i] = gy[i] if x[i] > 0 else 0
 
 
-@serial_and_parallel(cost=16)
+@serial_and_parallel(cost=4)
 def _sigmoid_forward(x, y):
     """reference.sigmoid_forward: 1 / (1 + exp(-x)) from z = exp(-|x|), which never overflows."""
     for i in prange(x.size):
@@ -60,7 +59,7 @@ def _sigmoid_backward(y, gy, gx):
         gx[i] = gy[i] * y[i] * (1 - y[i])
 
 
-@serial_and_parallel(cost=16)
+@serial_and_parallel(cost=5)
 def _tanh_forward(x, y):
     """reference.tanh_forward: tanh|x| = -t / (2 + t) with t = expm1(-2|x|), accurate near 0."""
     for i in prange(x.size):
@@ -89,7 +88,7 @@ def _gelu_forward(x, y, use_tanh):
             y[i] = 0.5 * value * (1 + math.erf(value * _INV_SQRT_2))
 
 
-@serial_and_parallel(cost=32)
+@serial_and_parallel(cost=48)
 def _gelu_backward(x, gy, gx, use_tanh):
     """reference.gelu_backward: gx = gy * (Phi(x) + x phi(x)), or the tanh form's derivative."""
     for i in prange(x.size):

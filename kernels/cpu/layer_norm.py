@@ -4,10 +4,10 @@ Forward: one ``prange`` over rows; per row, a pass for the mean, one for the var
 passes are more accurate than sum and sum of squares, and the row is in cache by then) and one
 that normalises, scales and shifts. Backward: rows are split into a fixed number of chunks, run
 in parallel; each chunk writes its rows of gx and its own partial sums of gweight and gbias,
-which are added at the end. The chunking does not depend on the thread count, so the result is
-the same on every run and every machine, and the same from the serial variant: both kernels are
-compiled serial and parallel (``parallel.py``), and the parallel one runs from 16384 elements
-(forward, D = 128: 33 us serial vs 20 us parallel; backward: 28 vs 18 us).
+which are added at the end. The chunking does not depend on the thread count, so a machine
+gives the same result on every run, however many threads run it. Both kernels are compiled
+serial and parallel (``parallel.py``), with ``reassociate=True`` so that LLVM vectorises the row
+sums (still in float64): 2.3x faster forward and backward for D = 128 on this machine.
 """
 
 import math
@@ -20,7 +20,7 @@ from .parallel import serial_and_parallel
 _CHUNKS = 16
 
 
-@serial_and_parallel(cost=8)
+@serial_and_parallel(cost=2, reassociate=True)
 def _layer_norm_forward(x, weight, bias, has_weight, has_bias, eps, y, mean, rstd):
     """reference.layer_norm_forward: mean, variance, then y = xhat * w + b, per row."""
     width = x.shape[1]
@@ -44,7 +44,7 @@ def _layer_norm_forward(x, weight, bias, has_weight, has_bias, eps, y, mean, rst
             y[r, j] = value
 
 
-@serial_and_parallel(cost=8)
+@serial_and_parallel(cost=4, reassociate=True)
 def _layer_norm_backward(gy, x, weight, has_weight, mean, rstd, gx, gweight_parts, gbias_parts):
     """reference.layer_norm_backward: gx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = gy * w,
     with the gweight = sum(gy * xhat) and gbias = sum(gy) partial sums fused into the same loop."""

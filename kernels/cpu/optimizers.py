@@ -4,7 +4,7 @@ Python loops over the parameter list; for each parameter one fused loop reads th
 its gradient and its state once and writes them back once (the reference makes a temporary
 array per term). Parameters are usually small, and a parallel launch costs more than it saves
 there, so each loop is compiled serial and parallel (``parallel.py``) and the parallel one runs
-only for large parameters: from 32768 elements for Adam, from 65536 for SGD.
+only for large parameters.
 
 The scalars (lr, betas...) are cast to the parameter's dtype before the loop, as PyTorch and the
 reference do, so a float32 parameter is updated in float32 arithmetic. With Python floats the
@@ -35,7 +35,7 @@ def _sgd_update(param, grad, buffer, lr, momentum, one_minus_dampening, weight_d
         param[i] -= lr * update
 
 
-@serial_and_parallel(cost=4)
+@serial_and_parallel(cost=2)
 def _adam_update(param, grad, exp_avg, exp_avg_sq, beta1, one_minus_beta1, beta2,
                  one_minus_beta2, eps, weight_decay, decay_factor, step_size,
                  bias_correction2_sqrt):

@@ -30,25 +30,28 @@ import types
 
 from numba import njit
 
-PARALLEL_GRAIN = 131072
-"""Work below which a kernel runs serially, in elements of the cheapest loops (ReLU, dropout's
-backward: about 0.1 ns per element, so 131072 elements take 10-20 us serially). A kernel that
-does ``cost`` times more work per element runs in parallel from ``PARALLEL_GRAIN / cost``
-elements. Measured on this 2-core machine (float32, each loop called alone, medians): the
-serial and parallel ReLU tie at 32768 elements (2.6 vs 2.8 us) and the parallel one is 1.75x
-faster at 131072 (11.6 vs 6.6 us). Each kernel's grain is where its parallel loop was about
-1.5x faster, not where the two tie: PyTorch's elementwise grain is 32768, but with two cores and
-other threads about (OpenBLAS's, other processes) a launch that would save 20% too often waits
-for a core instead. Tests set it to 0 to run every kernel's parallel variant on small inputs,
-and to ``sys.maxsize`` to run the serial one on large inputs."""
+PARALLEL_GRAIN = 1 << 21
+"""Work below which a kernel runs serially, in elements of ReLU's forward (the cheapest loop,
+0.28 ns an element serially, allocation included); a kernel whose ``cost`` is c times ReLU's runs
+in parallel from ``PARALLEL_GRAIN / c`` elements. What sets it is the cost of a parallel launch
+on the workqueue layer: its threads sleep between launches, and waking them took about 125 us
+on this 2-core VM (medians; OpenMP with spinning threads: 1 us, with sleeping ones: 50 us). Two
+threads save half the serial time minus that, so a launch pays from about 3 x 125 us of serial
+work: ReLU on 2^21 elements (0.6 ms serial) runs 1.4x faster in parallel, on 2^20 it breaks
+even. A machine whose threads wake faster would gain from a smaller grain. Tests set it to 0 to
+run every kernel's parallel variant on small inputs, and to ``sys.maxsize`` to run the serial
+one on large inputs."""
 
 
 class Kernel:
     """A kernel loop compiled twice: ``serial`` and ``parallel`` (each compiles on first call)."""
 
-    def __init__(self, function, cost):
-        self.serial = njit(cache=True, error_model="numpy")(function)
-        self.parallel = njit(parallel=True, cache=True, error_model="numpy")(_renamed(function))
+    def __init__(self, function, cost, reassociate=False):
+        options = dict(cache=True, error_model="numpy")
+        if reassociate:
+            options["fastmath"] = {"reassoc"}
+        self.serial = njit(**options)(function)
+        self.parallel = njit(parallel=True, **options)(_renamed(function))
         self.cost = cost
 
     def pick(self, work):
@@ -56,10 +59,12 @@ class Kernel:
         return self.parallel if work * self.cost >= PARALLEL_GRAIN else self.serial
 
 
-def serial_and_parallel(cost):
+def serial_and_parallel(cost, reassociate=False):
     """Decorator: compile a kernel loop twice (a ``Kernel``); ``cost`` is its work per element
-    relative to ReLU's, which sets its grain (PARALLEL_GRAIN / cost elements)."""
-    return lambda function: Kernel(function, cost)
+    relative to ReLU's, which sets its grain (PARALLEL_GRAIN / cost elements).
+    ``reassociate=True`` lets LLVM add in any order (fastmath "reassoc"), which it needs to
+    vectorise a sum: several partial sums at once instead of one after the other."""
+    return lambda function: Kernel(function, cost, reassociate)
 
 
 def _renamed(function):
