@@ -1,7 +1,8 @@
 """Softmax and log-softmax over the last axis, compiled with Numba: twins of ``reference.py``'s.
 
 Rows are independent, so the kernels run ``prange`` over rows of the input viewed as (N, C);
-each is compiled serial and parallel (``parallel.py``).
+each is compiled serial and parallel (``parallel.py``). The backward ones with
+``reassociate=True``, so that their float64 row sums vectorise (about 2x faster).
 A row is read from memory once; the short loops that follow (max, exp, sum, scale) run over a
 row already in the L1 cache, and each one is written so that LLVM vectorises it: the exp loop
 uses ``vector_math``'s exp (its argument x - max is never positive) and accumulates nothing.
@@ -34,7 +35,7 @@ def exp_shifted_row(row, out):
     return row_max, total
 
 
-@serial_and_parallel(cost=16)
+@serial_and_parallel(cost=12)
 def _softmax_forward(x, y):
     """reference.softmax_forward: y = exp(x - m) / sum(exp(x - m)), row by row."""
     for r in prange(x.shape[0]):
@@ -44,7 +45,7 @@ def _softmax_forward(x, y):
             y[r, j] *= inverse_total
 
 
-@serial_and_parallel(cost=16)
+@serial_and_parallel(cost=12)
 def _log_softmax_forward(x, y):
     """reference.log_softmax_forward: y = x - m - log(sum(exp(x - m))), with y as scratch."""
     for r in prange(x.shape[0]):
@@ -54,7 +55,7 @@ def _log_softmax_forward(x, y):
             y[r, j] = x[r, j] - shift
 
 
-@serial_and_parallel(cost=3)
+@serial_and_parallel(cost=2, reassociate=True)
 def _softmax_backward(y, gy, gx):
     """reference.softmax_backward: gx = y * (gy - sum(gy * y)); one pass for the dot, one to write."""
     for r in prange(y.shape[0]):
@@ -65,7 +66,7 @@ def _softmax_backward(y, gy, gx):
             gx[r, j] = y[r, j] * (gy[r, j] - dot)
 
 
-@serial_and_parallel(cost=6)
+@serial_and_parallel(cost=4, reassociate=True)
 def _log_softmax_backward(y, gy, gx):
     """reference.log_softmax_backward: gx = gy - exp(y) * sum(gy); one pass to sum, one to write."""
     for r in prange(y.shape[0]):
