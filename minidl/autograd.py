@@ -280,7 +280,6 @@ def _accumulate_into_leaf(leaf, grad, shared):
         leaf.grad._data = leaf.grad._data + grad
 
 
-
 def _kept_as_is(array):
     """True when ``array`` can become a .grad without a copy: C-contiguous (a broadcast view,
     whose elements share memory, is not), writeable, and nothing else reaches its memory: it
