@@ -14,7 +14,7 @@ def _list(args):
             current = exercise.tutorial
             print(f"\ntutorials/{current}")
         print(f"  {exercise.name:<24} {exercise.summary}")
-    print(f"\nStart one with:  python -m minidl.exercises start NAME")
+    print("\nStart one with:  python -m minidl.exercises start NAME")
     return 0
 
 
