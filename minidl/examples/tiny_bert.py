@@ -13,13 +13,15 @@ The same small labeled set then trains an identical model from random weights. T
 mentions only some of each topic's words; the pretrained encoder has met the others in
 unlabeled text, so it should classify test sentences better. A third run freezes the pretrained
 encoder and trains the classifier alone (a "linear probe" of what pretraining learned).
-Finally the attention maps of the fine-tuned model on one sentence are saved as a plot.
+Finally the attention maps of the fine-tuned model on one sentence are saved as a plot, in
+outputs/tiny_bert_attention.png (ignored by git, like the flagship's outputs/digits).
 
 Run:  python -m minidl.examples.tiny_bert        (MINIDL_QUICK=1 for a short run)
 """
 import copy
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -169,6 +171,7 @@ def attention_maps(bert, ids):
 
 def plot_attention(bert, tokenizer, text, path):
     """Save a grid of attention maps (layers x heads) for ``text`` to ``path``."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
     import matplotlib
 
     matplotlib.use("Agg")
@@ -193,7 +196,7 @@ def plot_attention(bert, tokenizer, text, path):
     plt.close(figure)
 
 
-def run(quick=None, seed=0, plot_path="tiny_bert_attention.png", verbose=True):
+def run(quick=None, seed=0, plot_path="outputs/tiny_bert_attention.png", verbose=True):
     """Pretrain, fine-tune, compare with training from scratch; returns the accuracies."""
     quick = os.environ.get("MINIDL_QUICK") == "1" if quick is None else quick
     if quick:
