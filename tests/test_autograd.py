@@ -3,6 +3,8 @@ import numpy as np
 import pytest
 
 import minidl as dl
+import minidl.nn as nn
+import minidl.optim as optim
 from minidl.autograd import reduce_broadcast_grad
 
 
@@ -158,13 +160,8 @@ def test_leaf_gradients_are_fresh_arrays():
 def test_leaf_gradients_never_alias_each_other_or_the_seed():
     """The engine keeps a backward's own array as .grad without copying it, but never one that
     something else holds: writing into one .grad (as optimizers and zero_grad do) must not
-    change another tensor. Cases: add hands one array to both inputs; a view (reshape); the
-    caller's gradient reaching a leaf unchanged."""
-    a, b = dl.randn(3, requires_grad=True), dl.randn(3, requires_grad=True)
-    (a + b).sum().backward()
-    a.grad._data[...] = 7
-    np.testing.assert_array_equal(b.grad.numpy(), np.ones(3))
-
+    change another tensor. Cases (add handing one array to both inputs is the test above): a
+    view (reshape) of another leaf's gradient; the caller's gradient reaching a leaf unchanged."""
     c = dl.randn(2, 3, requires_grad=True)
     d = dl.randn(6, requires_grad=True)
     ((c.reshape(6) + d) * 2).sum().backward()  # d gets mul's fresh array, c a view of it
@@ -184,9 +181,6 @@ def test_leaf_gradients_never_alias_each_other_or_the_seed():
 
 
 def test_zero_grad_in_place_leaves_other_gradients_alone():
-    import minidl.nn as nn
-    import minidl.optim as optim
-
     first, second = nn.Linear(2, 2), nn.Linear(2, 2)
     x = dl.randn(4, 2)
     (first(x) + second(x)).sum().backward()

@@ -12,9 +12,10 @@ on a machine with few cores they then hold the cores that OpenBLAS (NumPy's matm
 next kernel need, and a second OpenMP runtime in the process (PyTorch brings its own) makes it
 worse. We measured on 2 cores, W1 training step: 8.0 ms with OpenMP next to PyTorch, 1.0-1.3 ms
 with workqueue (PyTorch itself 0.9-1.3 ms either way). The price is a slower launch (its
-threads must be woken), which ``parallel.py``'s grain pays for. Workqueue's other limit: kernels
-must not be launched in parallel from several Python threads at once (Numba stops the program if they
-are). minidl never does: its threaded attention (``attention.py``) calls serial kernels only.
+threads must be woken), which ``parallel.py``'s grain pays for. Workqueue's other limit:
+parallel kernels must not be launched from several Python threads at once (Numba stops the
+program if they are). minidl never does: its threaded attention (``attention.py``) calls serial
+kernels only.
 """
 import os
 

@@ -176,6 +176,7 @@ def _score_gradients_block(scores, gprobs, mask, lse, row_dot, scale, causal, qu
     entries and rows with lse = -inf get 0 in both.
     """
     batch, num_rows, num_keys = scores.shape
+    zero = scores.dtype.type(0)  # keeps exp's argument below in the scores' dtype
     for b in range(batch):
         for r in range(num_rows):
             query = query_start + r
@@ -185,7 +186,6 @@ def _score_gradients_block(scores, gprobs, mask, lse, row_dot, scale, causal, qu
             if row_lse == -np.inf:  # fully masked row: no probability, no gradient
                 visible = 0
             dot = row_dot[b, query]
-            zero = scores.dtype.type(0)  # keeps exp's argument in the scores' dtype
             for j in range(visible):
                 score = scale * row_scores[j]
                 if mask is not None:

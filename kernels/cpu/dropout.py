@@ -2,8 +2,9 @@
 
 The mask comes from a counter-based hash of (flat index, seed), not from a sequential random
 generator, so every element is independent and one ``prange`` loop draws the mask, applies it
-and scales, in a single pass. Both loops are compiled serial and parallel (``parallel.py``). All hash arithmetic is uint64 and wraps around mod 2**64; every
-constant is a ``np.uint64``, because mixing uint64 with a signed integer makes Numba use float64.
+and scales, in a single pass. Both loops are compiled serial and parallel (``parallel.py``).
+All hash arithmetic is uint64 and wraps around mod 2**64; every constant is a ``np.uint64``,
+because mixing uint64 with a signed integer makes Numba use float64.
 """
 
 import numpy as np

@@ -11,9 +11,10 @@ table (a gather, which AVX-512 also vectorises).
 
 There are two versions, and Numba compiles the one that matches the argument's type into the
 calling kernel (``overload`` below): float64 to a few ulps, with 13 terms; float32 to about 1
-ulp of float32, with 7 terms in float32 arithmetic, which is 2.5x faster (sigmoid of 2^24
-float32: 24 ms -> 9.6 ms on this 2-core machine). A kernel gets the float32 one only if its
-argument is float32 all the way: ``2.0 * x`` is float64 in Numba even for a float32 x.
+ulp of float32, with 7 terms in float32 arithmetic, which is faster (sigmoid forward of 2^24
+float32: 24 ms -> 14-17 ms on this 2-core machine, two threads). A kernel gets the float32 one
+only if its argument is float32 all the way: ``2.0 * x`` is float64 in Numba even for a float32
+x.
 """
 import math
 

@@ -331,7 +331,8 @@ def test_kernels_pick_their_variant_by_size(monkeypatch):
     assert relu.pick(65535) is relu.serial and relu.pick(65536) is relu.parallel
     threshold = 65536 // sigmoid.cost  # a costlier loop goes parallel on fewer elements
     assert sigmoid.cost > 1
-    assert sigmoid.pick(threshold - 1) is sigmoid.serial and sigmoid.pick(threshold) is sigmoid.parallel
+    assert sigmoid.pick(threshold - 1) is sigmoid.serial
+    assert sigmoid.pick(threshold) is sigmoid.parallel
     # Numba's on-disk cache keys a function by its qualified name and bytecode, not by the
     # parallel flag: the two variants need different names or they load each other's code
     assert relu.parallel.py_func.__qualname__ != relu.serial.py_func.__qualname__

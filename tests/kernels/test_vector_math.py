@@ -20,7 +20,8 @@ def exp_and_expm1_of_each(xs):
 
 @pytest.mark.parametrize("dtype, lowest, max_ulps", PRECISIONS)
 def test_accuracy_in_ulps(dtype, lowest, max_ulps):
-    xs = np.concatenate([np.linspace(lowest, 0, 200_001), -np.logspace(-30, 0, 2001)]).astype(dtype)
+    xs = np.concatenate([np.linspace(lowest, 0, 200_001), -np.logspace(-30, 0, 2001)])
+    xs = xs.astype(dtype)
     exps, expm1s = exp_and_expm1_of_each(xs)
     exact, exact_m1 = np.exp(xs.astype(np.float64)), np.expm1(xs.astype(np.float64))
     normal = exact > np.finfo(dtype).tiny  # subnormal results have fewer bits to compare
