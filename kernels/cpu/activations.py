@@ -105,18 +105,16 @@ def _gelu_backward(x, gy, gx, use_tanh):
 
 def _unary(kernel, x, *flags):
     flat_x = _flat(x)
-    y = np.empty(x.shape, dtype=flat_x.dtype)  # returned as allocated, not as a view (below)
-    kernel.pick(flat_x.size)(flat_x, y.reshape(-1), *flags)
-    return y
+    y = np.empty_like(flat_x)
+    kernel.pick(flat_x.size)(flat_x, y, *flags)
+    return y.reshape(x.shape)
 
 
 def _binary(kernel, a, gy, *flags):
-    """A backward: the gradient is returned as allocated, not as a reshaped view, so that the
-    engine can keep it as a leaf's .grad without a copy (autograd._accumulate_into_leaf)."""
     flat_a, flat_gy = _flat(a), _flat(gy)
-    gx = np.empty(gy.shape, dtype=flat_gy.dtype)
-    kernel.pick(flat_gy.size)(flat_a, flat_gy, gx.reshape(-1), *flags)
-    return gx
+    gx = np.empty_like(flat_gy)
+    kernel.pick(flat_gy.size)(flat_a, flat_gy, gx, *flags)
+    return gx.reshape(gy.shape)
 
 
 def _use_tanh(approximate):

@@ -61,8 +61,7 @@ def dropout_forward(x, p, seed):
 
 def dropout_backward(gy, keep, p):
     flat_gy = np.ascontiguousarray(gy).reshape(-1)
-    gx = np.empty(gy.shape, dtype=flat_gy.dtype)  # not a view: see activations._binary
+    gx = np.empty_like(flat_gy)
     _dropout_backward.pick(flat_gy.size)(
-        flat_gy, np.ascontiguousarray(keep).reshape(-1), _scale(p, flat_gy.dtype),
-        gx.reshape(-1))
-    return gx
+        flat_gy, np.ascontiguousarray(keep).reshape(-1), _scale(p, flat_gy.dtype), gx)
+    return gx.reshape(gy.shape)

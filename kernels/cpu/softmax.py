@@ -91,9 +91,9 @@ def _forward(kernel, x):
 
 def _backward(kernel, y, gy):
     rows_y, rows_gy = _rows(y), _rows(gy)
-    gx = np.empty(gy.shape, dtype=rows_gy.dtype)  # not a view: see activations._binary
-    kernel.pick(rows_gy.size)(rows_y, rows_gy, gx.reshape(rows_gy.shape))
-    return gx
+    gx = np.empty_like(rows_gy)
+    kernel.pick(rows_gy.size)(rows_y, rows_gy, gx)
+    return gx.reshape(gy.shape)
 
 
 def softmax_forward(x):
