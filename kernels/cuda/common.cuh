@@ -58,6 +58,8 @@ template <typename T> __device__ T block_sum(T v)
 // lets a thread see each value once: when a larger value arrives, the old sum is rescaled by
 // exp(old_max - new_max) instead of being recomputed. -inf values contribute exp(-inf) = 0, and
 // a pair that has seen only -inf stays (-inf, 0) instead of producing exp(-inf - -inf) = NaN.
+// A value equal to the max contributes exp(0) = 1 even when both are +inf (exp(inf - inf) would
+// be NaN), so a row holding +inf has max +inf, a finite sum, and log-sum-exp +inf, as in NumPy.
 template <typename T> struct MaxSum {
     T max;
     T sum;
@@ -68,13 +70,19 @@ template <typename T> __device__ __forceinline__ MaxSum<T> max_sum_identity()
     return {negative_infinity<T>(), T(0)};
 }
 
+// exp(x - max) for x <= max, with exp(max - max) = 1 also for max = +inf.
+template <typename T> __device__ __forceinline__ T exp_below_max(T x, T max)
+{
+    return x == max ? T(1) : exp(x - max);
+}
+
 template <typename T> __device__ __forceinline__ void max_sum_add(MaxSum<T>& acc, T x)
 {
     if (x > acc.max) {
         acc.sum = acc.sum * exp(acc.max - x) + T(1);
         acc.max = x;
     } else if (x > negative_infinity<T>()) {
-        acc.sum += exp(x - acc.max);
+        acc.sum += exp_below_max(x, acc.max);
     } else if (x != x) {
         acc.sum = x;  // NaN poisons the row, as it does in the NumPy reference
     }
@@ -84,7 +92,7 @@ template <typename T> __device__ __forceinline__ MaxSum<T> max_sum_merge(MaxSum<
 {
     const T m = fmax(a.max, b.max);
     if (m == negative_infinity<T>()) return {m, a.sum + b.sum};  // both empty (sums are 0 or NaN)
-    return {m, a.sum * exp(a.max - m) + b.sum * exp(b.max - m)};
+    return {m, a.sum * exp_below_max(a.max, m) + b.sum * exp_below_max(b.max, m)};
 }
 
 template <typename T> __device__ __forceinline__ MaxSum<T> warp_max_sum(MaxSum<T> v)

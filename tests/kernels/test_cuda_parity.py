@@ -184,6 +184,29 @@ def test_cross_entropy(rows, classes, label_smoothing, ignore_index, logit_scale
     assert_close(glogits, glogits_want, "cross_entropy backward", factor=10)
 
 
+@pytest.mark.parametrize("classes", [3, 100, 3000])  # 100 and 3000: +inf met by several lanes and warps
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+def test_cross_entropy_of_infinite_logits_matches_the_reference(classes, dtype):
+    """A +inf logit makes the row's log-sum-exp +inf (not NaN, which exp(inf - inf) gives in a
+    naive online max-sum); the loss is then +inf, or NaN where the target's own logit is +inf."""
+    rng = np.random.default_rng(11)
+    logits = random(rng, (4, classes), dtype)
+    logits[0, 1] = np.inf  # one +inf, target elsewhere: loss +inf
+    logits[1, [0, classes - 1]] = np.inf  # two +inf in different lanes, one of them the target
+    logits[2, :] = np.inf  # every logit +inf
+    logits[3, 0] = np.nan  # NaN poisons the row
+    target = np.array([0, 0, 1, 1], np.int64)
+    with np.errstate(invalid="ignore"):
+        losses_want, lse_want = ref.cross_entropy_forward(logits, target, -100, 0.0)
+        glogits_want = ref.cross_entropy_backward(logits, target, lse_want, np.ones(4, dtype), -100, 0.0)
+    losses, lse = cu.cross_entropy_forward(on_device(logits), on_device(target), -100, 0.0)
+    assert_close(lse, lse_want, "cross_entropy lse with +inf logits")
+    assert_close(losses, losses_want, "cross_entropy losses with +inf logits")
+    glogits = cu.cross_entropy_backward(on_device(logits), on_device(target), on_device(lse_want),
+                                        cupy.ones(4, dtype), -100, 0.0)
+    assert_close(glogits, glogits_want, "cross_entropy backward with +inf logits")
+
+
 # ----------------------------------------------------------------------------- layer norm
 
 
