@@ -3,9 +3,11 @@
 // full (L, S) score matrix. These kernels never write it to global memory: they stream key
 // tiles through shared memory and keep each query row's softmax statistics in registers.
 //
-// Shapes (one batch-and-head index b per blockIdx.x, all arrays contiguous):
+// Shapes (one batch-and-head index b per blockIdx.x, all arrays contiguous but the mask):
 //   q (B, L, E), k (B, S, E), v (B, S, Ev), mask (B, L, S) or nullptr, o (B, L, Ev), lse (B, L)
 //   scores[i, j] = scale * dot(q[i], k[j]) + mask[i, j], and -inf where causal and j > i.
+// The mask's element [b, i, j] is mask[b * mask_batch_stride + i * mask_row_stride + j]: a
+// stride of 0 reads one (L, S) or (1, S) mask for every b or every row, without a broadcast copy.
 //
 // Thread layout, the same in all three kernels: a block of WARPS warps owns BLOCK_ROWS "own"
 // rows (query rows in the forward and in the dq kernel, key rows in the dk/dv kernel), each
@@ -121,10 +123,11 @@ __device__ void store_own_rows(T* out, const T (&acc)[ROWS_PER_WARP][CHUNKS], T 
 
 // The masked, scaled score of query i and key j, from dot = dot(q[i], k[j]).
 template <typename T>
-__device__ __forceinline__ T masked_score(T dot, T scale, const T* mask, int i, int j, int L, int S, bool causal)
+__device__ __forceinline__ T masked_score(T dot, T scale, const T* mask, long long mask_row_stride, int i, int j,
+                                          int L, int S, bool causal)
 {
     if (i >= L || j >= S || (causal && j > i)) return negative_infinity<T>();
-    return mask ? dot * scale + mask[(long long)i * S + j] : dot * scale;
+    return mask ? dot * scale + mask[i * mask_row_stride + j] : dot * scale;
 }
 
 // P[i, j] = exp(score - lse[i]), the forward's softmax recomputed from its saved row lse.
@@ -144,7 +147,8 @@ template <typename T, int CHUNKS>
 __global__ void __launch_bounds__(WARPS* WARP_SIZE)
     attention_forward(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
                       const T* __restrict__ mask, T* __restrict__ o, T* __restrict__ lse, int L, int S,
-                      int E, int Ev, T scale, bool causal)
+                      int E, int Ev, T scale, bool causal, long long mask_batch_stride,
+                      long long mask_row_stride)
 {
     const T NEG_INF = negative_infinity<T>();
     const int b = blockIdx.x, warp = threadIdx.x / WARP_SIZE, lane = threadIdx.x % WARP_SIZE;
@@ -157,7 +161,7 @@ __global__ void __launch_bounds__(WARPS* WARP_SIZE)
     v += (long long)b * S * Ev;
     o += (long long)b * L * Ev;
     lse += (long long)b * L;
-    if (mask) mask += (long long)b * L * S;
+    if (mask) mask += b * mask_batch_stride;
 
     const SharedArrays<T> shared = carve_shared<T>(E, Ev);
     load_rows(shared.own_e, E, q, block_row0, BLOCK_ROWS, L, E);
@@ -185,7 +189,7 @@ __global__ void __launch_bounds__(WARPS* WARP_SIZE)
         dot_own_rows(p, my_q, E, shared.tile_e + lane * (E + 1), E);
 #pragma unroll
         for (int r = 0; r < ROWS_PER_WARP; ++r) {
-            const T score = masked_score(p[r], scale, mask, row0 + r, key0 + lane, L, S, causal);
+            const T score = masked_score(p[r], scale, mask, mask_row_stride, row0 + r, key0 + lane, L, S, causal);
             const T new_max = fmax(row_max[r], warp_max(score));
             // new_max = -inf: everything so far is masked; keep l = 0, acc = 0 and avoid NaN
             const T rescale = new_max == NEG_INF ? T(1) : exp(row_max[r] - new_max);
@@ -227,7 +231,7 @@ __global__ void __launch_bounds__(WARPS* WARP_SIZE)
     attention_backward_query(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
                              const T* __restrict__ mask, const T* __restrict__ go, const T* __restrict__ lse,
                              const T* __restrict__ delta, T* __restrict__ gq, int L, int S, int E, int Ev,
-                             T scale, bool causal)
+                             T scale, bool causal, long long mask_batch_stride, long long mask_row_stride)
 {
     const int b = blockIdx.x, warp = threadIdx.x / WARP_SIZE, lane = threadIdx.x % WARP_SIZE;
     const int block_row0 = (gridDim.y - 1 - blockIdx.y) * BLOCK_ROWS;
@@ -239,7 +243,7 @@ __global__ void __launch_bounds__(WARPS* WARP_SIZE)
     lse += (long long)b * L;
     delta += (long long)b * L;
     gq += (long long)b * L * E;
-    if (mask) mask += (long long)b * L * S;
+    if (mask) mask += b * mask_batch_stride;
 
     const SharedArrays<T> shared = carve_shared<T>(E, Ev);
     load_rows(shared.own_e, E, q, block_row0, BLOCK_ROWS, L, E);
@@ -269,7 +273,7 @@ __global__ void __launch_bounds__(WARPS* WARP_SIZE)
         dot_own_rows(dp, my_go, Ev, shared.tile_ev + lane * (Ev + 1), Ev);
 #pragma unroll
         for (int r = 0; r < ROWS_PER_WARP; ++r) {
-            const T score = masked_score(ds[r], scale, mask, row0 + r, key0 + lane, L, S, causal);
+            const T score = masked_score(ds[r], scale, mask, mask_row_stride, row0 + r, key0 + lane, L, S, causal);
             ds[r] = probability(score, row_lse[r]) * (dp[r] - row_delta[r]);
         }
         add_weighted_tile_rows(acc, ds, shared.tile_e, E + 1, min(TILE, S - key0), E);
@@ -284,7 +288,8 @@ __global__ void __launch_bounds__(WARPS* WARP_SIZE)
     attention_backward_key_value(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
                                  const T* __restrict__ mask, const T* __restrict__ go,
                                  const T* __restrict__ lse, const T* __restrict__ delta, T* __restrict__ gk,
-                                 T* __restrict__ gv, int L, int S, int E, int Ev, T scale, bool causal)
+                                 T* __restrict__ gv, int L, int S, int E, int Ev, T scale, bool causal,
+                                 long long mask_batch_stride, long long mask_row_stride)
 {
     const int b = blockIdx.x, warp = threadIdx.x / WARP_SIZE, lane = threadIdx.x % WARP_SIZE;
     // Under the causal mask the first keys are seen by the most queries: start those first.
@@ -298,7 +303,7 @@ __global__ void __launch_bounds__(WARPS* WARP_SIZE)
     delta += (long long)b * L;
     gk += (long long)b * S * E;
     gv += (long long)b * S * Ev;
-    if (mask) mask += (long long)b * L * S;
+    if (mask) mask += b * mask_batch_stride;
 
     const SharedArrays<T> shared = carve_shared<T>(E, Ev);
     load_rows(shared.own_e, E, k, block_key0, BLOCK_ROWS, S, E);
@@ -329,7 +334,7 @@ __global__ void __launch_bounds__(WARPS* WARP_SIZE)
 #pragma unroll
         for (int r = 0; r < ROWS_PER_WARP; ++r) {
             // (mask reads here are strided by S across lanes: masks are the uncommon path)
-            const T score = masked_score(p[r], scale, mask, query, key0 + r, L, S, causal);
+            const T score = masked_score(p[r], scale, mask, mask_row_stride, query, key0 + r, L, S, causal);
             p[r] = probability(score, query_lse);
             ds[r] = p[r] * (ds[r] - query_delta);
         }

@@ -71,11 +71,21 @@ def _launch(name, dtype, E, Ev, rows, batch, args):
     kernel((batch, tiles), (_THREADS,), args, shared_mem=shared_bytes)
 
 
-def _mask_argument(mask, shape, dtype):
-    """The additive mask as a contiguous (B, L, S) array, or a null pointer when there is none."""
+def _mask_arguments(mask, shape, dtype):
+    """(mask, batch stride, row stride): the additive mask as the kernels read it.
+
+    The kernels read element [b, i, j] at b * batch_stride + i * row_stride + j. A mask that is
+    broadcast over the batch or the rows (an (L, S) mask shared by every batch entry and head,
+    a (B, 1, S) padding mask) is passed once with stride 0 instead of being copied out to a
+    (B, L, S) array. No mask: a null pointer.
+    """
     if mask is None:
-        return NULL
-    return contiguous(cupy.broadcast_to(mask, shape), dtype)
+        return NULL, numpy.int64(0), numpy.int64(0)
+    mask = cupy.broadcast_to(mask, shape)
+    shared_over_batch, shared_over_rows = mask.strides[0] == 0, mask.strides[1] == 0
+    compact = contiguous(mask[: 1 if shared_over_batch else None, : 1 if shared_over_rows else None], dtype)
+    _, rows, cols = compact.shape
+    return compact, numpy.int64(0 if shared_over_batch else rows * cols), numpy.int64(0 if shared_over_rows else cols)
 
 
 def _shapes(q, k, v):
@@ -96,10 +106,11 @@ def attention_forward(q, k, v, mask, scale, causal):
     lse = cupy.empty((B, L), dtype)
     if B * L == 0:
         return o, lse
+    mask, *mask_strides = _mask_arguments(mask, (B, L, S), dtype)
     _launch(
         "attention_forward", dtype, E, Ev, L, B,
-        (q, k, v, _mask_argument(mask, (B, L, S), dtype), o, lse, numpy.int32(L), numpy.int32(S),
-         numpy.int32(E), numpy.int32(Ev), dtype.type(scale), numpy.bool_(causal)),
+        (q, k, v, mask, o, lse, numpy.int32(L), numpy.int32(S),
+         numpy.int32(E), numpy.int32(Ev), dtype.type(scale), numpy.bool_(causal), *mask_strides),
     )
     return o, lse
 
@@ -109,11 +120,12 @@ def attention_backward(q, k, v, o, lse, go, mask, scale, causal):
     dtype = q.dtype
     k, v, lse, go = (contiguous(a, dtype) for a in (k, v, lse, go))
     B, L, S, E, Ev = _shapes(q, k, v)
-    mask = _mask_argument(mask, (B, L, S), dtype)
+    mask, *mask_strides = _mask_arguments(mask, (B, L, S), dtype)
     # delta[i] = sum_d go[i, d] * o[i, d] = sum_j P[i, j] * dP[i, j]: the softmax backward's row term
     delta = contiguous(cupy.sum(go * o, axis=-1), dtype)
     gq, gk, gv = cupy.empty_like(q), cupy.empty_like(k), cupy.empty_like(v)
-    sizes = (numpy.int32(L), numpy.int32(S), numpy.int32(E), numpy.int32(Ev), dtype.type(scale), numpy.bool_(causal))
+    sizes = (numpy.int32(L), numpy.int32(S), numpy.int32(E), numpy.int32(Ev), dtype.type(scale), numpy.bool_(causal),
+             *mask_strides)
     if B * L > 0:
         _launch("attention_backward_query", dtype, E, Ev, L, B, (q, k, v, mask, go, lse, delta, gq, *sizes))
     if B * S > 0:

@@ -308,6 +308,7 @@ def _attention_mask(rng, B, L, S, dtype):
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("layout", ["contiguous", "strided"])
 def test_attention(B, L, S, E, Ev, causal, masked, dtype, layout):
+    _skip_beyond_the_shared_memory_of_this_gpu(E, Ev, dtype)
     rng = np.random.default_rng(7)
     q, k = random(rng, (B, L, E), dtype), random(rng, (B, S, E), dtype)
     v, go = random(rng, (B, S, Ev), dtype), random(rng, (B, L, Ev), dtype)
@@ -329,6 +330,40 @@ def test_attention(B, L, S, E, Ev, causal, masked, dtype, layout):
     for name, got, want in zip(["gq", "gk", "gv"], grads, grads_want):
         assert not cupy.isnan(got).any(), f"attention backward {name} has NaN"
         assert_close(got, want, f"attention backward {name}", factor=50)
+
+
+def _skip_beyond_the_shared_memory_of_this_gpu(E, Ev, dtype):
+    """The largest head dims in float64 need more shared memory per block than an A100, L4 or
+    consumer GPU offers; there the launcher refuses them with an error naming both sizes."""
+    needed = cu.attention._shared_memory_bytes(E, Ev, np.dtype(dtype).itemsize)
+    available = cu.attention._shared_memory_limit(cupy.cuda.Device().id)
+    if needed > available:
+        with pytest.raises(ValueError, match=f"need {needed} bytes of shared memory per block, this GPU has {available}"):
+            q = cupy.zeros((1, 1, E), dtype)
+            cu.attention_forward(q, q, cupy.zeros((1, 1, Ev), dtype), None, 1.0, False)
+        pytest.skip(f"E={E}, Ev={Ev} in {np.dtype(dtype)} need {needed} B of shared memory, this GPU has {available}")
+
+
+@pytest.mark.parametrize("mask_shape", [(1, 9, 40), (3, 1, 40), (1, 1, 40)], ids=str)
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+def test_attention_reads_a_broadcast_mask_without_copying_it_out(mask_shape, dtype):
+    """An (L, S) mask shared by every batch entry, or a (B, 1, S) padding mask shared by every
+    query, arrives as a broadcast view: the kernels read it with stride 0 along that axis."""
+    B, L, S, E = 3, 9, 40, 16
+    rng = np.random.default_rng(8)
+    q, k, v, go = (random(rng, shape, dtype) for shape in [(B, L, E), (B, S, E), (B, S, E), (B, L, E)])
+    mask = random(rng, mask_shape, dtype)
+    mask[rng.random(mask_shape) < 0.3] = -np.inf
+    full_mask = np.ascontiguousarray(np.broadcast_to(mask, (B, L, S)))
+    o_want, lse_want = ref.attention_forward(q, k, v, full_mask, 0.25, False)
+    broadcast = cupy.broadcast_to(cupy.asarray(mask), (B, L, S))
+    o, lse = cu.attention_forward(*(cupy.asarray(a) for a in (q, k, v)), broadcast, 0.25, False)
+    assert_close(lse, lse_want, "attention lse, broadcast mask", factor=20)
+    assert_close(o, o_want, "attention o, broadcast mask", factor=20)
+    grads_want = ref.attention_backward(q, k, v, o_want, lse_want, go, full_mask, 0.25, False)
+    grads = cu.attention_backward(*(cupy.asarray(a) for a in (q, k, v, o_want, lse_want, go)), broadcast, 0.25, False)
+    for name, got, want in zip(["gq", "gk", "gv"], grads, grads_want):
+        assert_close(got, want, f"attention backward {name}, broadcast mask", factor=50)
 
 
 def test_attention_fully_masked_rows_give_zero_output_and_minus_infinity_lse():
