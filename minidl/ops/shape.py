@@ -118,6 +118,10 @@ def unsqueeze(x, dim):
 
 
 def squeeze(x, dim=None):
+    if x.ndim == 0:  # a 0-d tensor has no axis to remove; dim 0 and -1 name it, as in PyTorch
+        for d in (dim,) if isinstance(dim, int) else (dim or ()):
+            _axis(d, 1, "squeeze")
+        return Reshape.apply(x, ())
     if dim is None:
         shape = tuple(n for n in x.shape if n != 1)
     else:
