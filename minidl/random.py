@@ -100,7 +100,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):  # no
     else:
         # the Gumbel-top-k trick: log w + Gumbel noise, top num_samples, is sampling without
         # replacement in proportion to w
-        with_noise = xp.log(weights) - xp.log(-xp.log(rng.random(weights.shape)))
+        log_weights = xp.where(weights > 0, xp.log(xp.where(weights > 0, weights, 1)), -xp.inf)
+        with_noise = log_weights - xp.log(-xp.log(rng.random(weights.shape)))
         samples = xp.argsort(-with_noise, axis=1, kind="stable")[:, :num_samples]
     samples = samples.astype("int64")
     if input.ndim == 1:

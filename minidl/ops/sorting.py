@@ -27,13 +27,13 @@ def _order(x, axis, descending):
     return xp.argsort(data, axis=axis, kind="stable").astype("int64")
 
 
-def argsort(input, dim=-1, descending=False, stable=False):  # noqa: A002 (PyTorch's names)
+def argsort(input, dim=-1, descending=False, *, stable=False):  # noqa: A002 (PyTorch's names)
     if input.ndim == 0:
         return Tensor._make(input._backend.xp.zeros((), dtype="int64"), input._backend)
     return Tensor._make(_order(input, _axis("argsort", input, dim), descending), input._backend)
 
 
-def sort(input, dim=-1, descending=False, stable=False):  # noqa: A002
+def sort(input, dim=-1, descending=False, *, stable=False):  # noqa: A002
     """The named tuple (values, indices) of input sorted along dim (ties in their order)."""
     if input.ndim == 0:
         return SortResult(input, argsort(input))
