@@ -89,7 +89,8 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     elif high is None:
         low, high = 0, low
     backend = get_backend(device)
-    array = rng_for(backend, generator, "randint").integers(low, high, size=tuple(size)).astype(_dtype(dtype, dtypes.int64))
+    rng = rng_for(backend, generator, "randint")
+    array = rng.integers(low, high, size=tuple(size)).astype(_dtype(dtype, dtypes.int64))
     return _finish(array, backend, requires_grad)
 
 
@@ -160,7 +161,8 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
     """base ** linspace(start, end, steps)."""
     backend = get_backend(device)
-    array = (base ** backend.xp.linspace(float(start), float(end), int(steps))).astype(_dtype(dtype))
+    exponents = backend.xp.linspace(float(start), float(end), int(steps))
+    array = (base**exponents).astype(_dtype(dtype))
     return _finish(array, backend, requires_grad)
 
 

@@ -35,7 +35,8 @@ class Fmod(Function):
 
 
 class Remainder(Function):
-    """out = a - floor(a / b) * b (the sign of b, as Python's %);  d/da = 1,  d/db = -floor(a / b)"""
+    """out = a - floor(a / b) * b (the sign of b, as Python's %);
+    d/da = 1,  d/db = -floor(a / b)"""
 
     @staticmethod
     def forward(ctx, a, b):

@@ -15,7 +15,9 @@ def bincount(input, weights=None, minlength=0):  # noqa: A002 (PyTorch's argumen
     """out[v] = how many times v occurs in the 1-D non-negative integer tensor ``input`` (or the
     sum of the weights of its occurrences)."""
     if input.ndim != 1 or input.dtype.kind not in "iu":
-        raise RuntimeError(f"bincount: expected a 1-D integer tensor, got {input.ndim}-D {input.dtype}")
+        raise RuntimeError(
+            f"bincount: expected a 1-D integer tensor, got {input.ndim}-D {input.dtype}"
+        )
     if input.numel() and int(input._data.min()) < 0:
         raise RuntimeError("bincount: input must be non-negative")
     w = weights._data if weights is not None else None

@@ -26,7 +26,7 @@ def _positions(xp, index, axis):
 
 
 class Gather(Function):
-    """out[pos] = x[pos with its `dim` coordinate replaced by index[pos]];  grad: scatter-add back"""
+    """out[pos] = x[pos, its `dim` coordinate replaced by index[pos]];  grad: scatter-add back"""
 
     @staticmethod
     def forward(ctx, x, index, axis):

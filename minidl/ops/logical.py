@@ -84,5 +84,7 @@ bitwise_xor = _bitwise("bitwise_xor", "bitwise_xor")
 
 def bitwise_not(input):  # noqa: A002
     if input.dtype.kind not in "biu":
-        raise RuntimeError(f"bitwise_not: only integer and bool tensors are supported, got {input.dtype}")
+        raise RuntimeError(
+            f"bitwise_not: only integer and bool tensors are supported, got {input.dtype}"
+        )
     return _result(input._backend, input._backend.xp.invert(input._data))

@@ -106,7 +106,9 @@ def movedim(input, source, destination):  # noqa: A002
     """Move the axes ``source`` to the positions ``destination``; the rest keep their order."""
     source, destination = _dims_tuple(source), _dims_tuple(destination)
     if len(source) != len(destination):
-        raise RuntimeError(f"movedim: {len(source)} source dims but {len(destination)} destinations")
+        raise RuntimeError(
+            f"movedim: {len(source)} source dims but {len(destination)} destinations"
+        )
     source = [_axis(d, input.ndim, "movedim") for d in source]
     destination = [_axis(d, input.ndim, "movedim") for d in destination]
     order = [None] * input.ndim

@@ -172,9 +172,13 @@ def _check_join(op, tensors, dim, shape_rule):
     first = tensors[0]
     for t in tensors[1:]:
         if t.dtype != first.dtype:
-            raise DTypeError(f"{op}: all tensors must have the same dtype, got {first.dtype} and {t.dtype}")
+            raise DTypeError(
+                f"{op}: all tensors must have the same dtype, got {first.dtype} and {t.dtype}"
+            )
         if not shape_rule(first.shape, t.shape):
-            raise ShapeError(f"{op}: shapes {first.shape} and {t.shape} cannot be joined along dim {dim}")
+            raise ShapeError(
+                f"{op}: shapes {first.shape} and {t.shape} cannot be joined along dim {dim}"
+            )
     return tensors
 
 

@@ -74,7 +74,8 @@ def median(input, dim=None, keepdim=False):  # noqa: A002
         return gather(flat, 0, index).reshape(())
     axis = _axis("median", input, dim)
     if input.ndim == 0:
-        return values_and_indices("median", input, input._backend.xp.zeros((), dtype="int64"), 0, keepdim)
+        index = input._backend.xp.zeros((), dtype="int64")
+        return values_and_indices("median", input, index, 0, keepdim)
     return values_and_indices("median", input, _lower_median_index(input, axis), axis, keepdim)
 
 
