@@ -316,3 +316,7 @@ def test_cat_and_stack_promote_dtypes_as_pytorch(torch):
 
 def test_dtype_is_never_equal_to_none():
     assert dl.float64 != None  # noqa: E711 (the comparison under test)
+
+
+def test_where_with_the_condition_alone_is_nonzero_as_tuple(torch):
+    same(dl.where(dl.tensor(TIES > 2)), torch.where(torch.tensor(TIES > 2)))
