@@ -6,6 +6,7 @@ came from.
 """
 from collections import namedtuple
 
+from ..errors import reject_unsupported
 from ..tensor import Tensor
 from .gather import gather
 from .reductions import normalize_dims, values_and_indices
@@ -27,14 +28,16 @@ def _order(x, axis, descending):
     return xp.argsort(data, axis=axis, kind="stable").astype("int64")
 
 
-def argsort(input, dim=-1, descending=False, *, stable=False):  # noqa: A002 (PyTorch's names)
+def argsort(input, dim=-1, descending=False, *, stable=False, **unsupported):  # noqa: A002
+    reject_unsupported("argsort", unsupported)
     if input.ndim == 0:
         return Tensor._make(input._backend.xp.zeros((), dtype="int64"), input._backend)
     return Tensor._make(_order(input, _axis("argsort", input, dim), descending), input._backend)
 
 
-def sort(input, dim=-1, descending=False, *, stable=False):  # noqa: A002
+def sort(input, dim=-1, descending=False, *, stable=False, **unsupported):  # noqa: A002
     """The named tuple (values, indices) of input sorted along dim (ties in their order)."""
+    reject_unsupported("sort", unsupported)
     if input.ndim == 0:
         return SortResult(input, argsort(input))
     axis = _axis("sort", input, dim)
@@ -42,9 +45,10 @@ def sort(input, dim=-1, descending=False, *, stable=False):  # noqa: A002
     return SortResult(gather(input, axis, index), index)
 
 
-def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
+def topk(input, k, dim=-1, largest=True, sorted=True, **unsupported):  # noqa: A002
     """The k largest (``largest=False``: smallest) elements along dim and their indices,
     largest first."""
+    reject_unsupported("topk", unsupported)
     axis = _axis("topk", input, dim)
     size = input.shape[axis] if input.ndim else 1
     if not 0 <= k <= size:
@@ -63,9 +67,10 @@ def _lower_median_index(x, axis):
     return order[(slice(None),) * axis + (slice(middle, middle + 1),)]
 
 
-def median(input, dim=None, keepdim=False):  # noqa: A002
+def median(input, dim=None, keepdim=False, **unsupported):  # noqa: A002
     """``median(x)``: the lower median of all elements (a 0-d tensor); ``median(x, dim)``: the
     named tuple (values, indices) of the lower median along dim (as PyTorch, no averaging)."""
+    reject_unsupported("median", unsupported)
     if input.numel() == 0:
         raise IndexError(f"median: cannot take the median of an empty tensor {input.shape}")
     if dim is None:
@@ -79,9 +84,10 @@ def median(input, dim=None, keepdim=False):  # noqa: A002
     return values_and_indices("median", input, _lower_median_index(input, axis), axis, keepdim)
 
 
-def mode(input, dim=-1, keepdim=False):  # noqa: A002
+def mode(input, dim=-1, keepdim=False, **unsupported):  # noqa: A002
     """The named tuple (values, indices) of the most frequent value along dim (the smallest of
     equally frequent ones) and the index of its last occurrence."""
+    reject_unsupported("mode", unsupported)
     xp = input._backend.xp
     if input.ndim == 0:
         return values_and_indices("mode", input, xp.zeros((), dtype="int64"), 0, keepdim)
