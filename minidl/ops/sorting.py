@@ -93,20 +93,20 @@ def mode(input, dim=-1, keepdim=False, **unsupported):  # noqa: A002
         return values_and_indices("mode", input, xp.zeros((), dtype="int64"), 0, keepdim)
     axis = _axis("mode", input, dim)
     moved = xp.moveaxis(input._data, axis, -1)
-    n = moved.shape[-1]
-    order = xp.argsort(moved, axis=-1, kind="stable")
-    ordered = xp.take_along_axis(moved, order, axis=-1)
-    # run length of equal values, counted along the sorted row: count[j] = j - (start of j's run)
-    starts = xp.concatenate(
-        [xp.ones(ordered.shape[:-1] + (1,), dtype=bool), ordered[..., 1:] != ordered[..., :-1]],
-        axis=-1,
-    )
-    positions = xp.broadcast_to(xp.arange(n), ordered.shape)
-    run_start = xp.maximum.accumulate(xp.where(starts, positions, 0), axis=-1)
-    run_length = positions - run_start + 1
-    # the end of the longest run; the smallest value wins a tie since argmax takes the first
-    best = xp.argmax(run_length, axis=-1)[..., None]
-    index = xp.take_along_axis(order, best, axis=-1)
+    rows = moved.reshape(-1, moved.shape[-1])
+    order = xp.argsort(rows, axis=-1, kind="stable")
+    ordered = xp.take_along_axis(rows, order, axis=-1)
+    # number the runs of equal values in each sorted row 0, 1, 2, ... and count their lengths
+    starts_run = ordered[:, 1:] != ordered[:, :-1]
+    first = xp.zeros((len(rows), 1), dtype="int64")
+    run = xp.concatenate([first, xp.cumsum(starts_run, axis=1)], axis=1)
+    lengths = xp.zeros(rows.shape, dtype="int64")
+    input._backend.scatter_add(lengths, (xp.arange(len(rows))[:, None], run), xp.ones_like(run))
+    # the longest run (argmax takes the first, so the smallest value wins a tie), and the
+    # position of its end in the sorted row: the last occurrence of that value in the input
+    best = xp.argmax(lengths, axis=1)[:, None]
+    end = xp.take_along_axis(xp.cumsum(lengths, axis=1), best, axis=1) - 1
+    index = xp.take_along_axis(order, end, axis=1).reshape(moved.shape[:-1] + (1,))
     return values_and_indices("mode", input, xp.moveaxis(index, -1, axis).astype("int64"), axis,
                               keepdim)
 

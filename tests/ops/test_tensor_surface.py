@@ -346,3 +346,14 @@ def test_pytorch_arguments_minidl_lacks_raise_not_implemented_naming_them(call):
 def test_an_unknown_keyword_is_still_a_type_error():
     with pytest.raises(TypeError, match="sum\\(\\) got an unexpected keyword argument 'keep_dim'"):
         dl.ones(2).sum(keep_dim=True)
+
+
+def test_mode_matches_pytorch_on_many_ties(torch):
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        shape = tuple(rng.integers(1, 5, rng.integers(1, 4)))
+        x = rng.integers(0, 3, shape).astype(np.float32)
+        dim = int(rng.integers(-len(shape), len(shape)))
+        ours, theirs = dl.tensor(x).mode(dim), torch.tensor(x).mode(dim)
+        same(ours.values, theirs.values)
+        same(ours.indices, theirs.indices)
