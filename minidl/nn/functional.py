@@ -6,6 +6,7 @@ layer_norm, embedding and scaled_dot_product_attention in minidl/ops/ (one file 
 """
 from ..ops import gelu, log_softmax, relu, sigmoid, softmax, tanh
 from ..ops.attention import scaled_dot_product_attention
+from ..ops.counting import one_hot
 from ..ops.dropout import dropout
 from ..ops.embedding import embedding
 from ..ops.layer_norm import layer_norm
