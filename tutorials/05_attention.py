@@ -179,15 +179,16 @@ mha_error = float(max(np.abs(by_hand.numpy() - module_out.numpy()).max(),
 print(f"multi-head attention by hand vs nn.MultiheadAttention: max difference {mha_error:.1e}")
 results["mha_max_error"] = mha_error
 
-fig, axes = plt.subplots(1, 4, figsize=(15, 3.6))
+fig, axes = plt.subplots(1, 4, figsize=(18, 3.8), layout="constrained")
 panels = [(weights.numpy()[0], "one head, no mask"),
           (causal_weights.numpy()[0], "causal mask"),
           (masked_weights.numpy()[1], "causal + padding (keys 4, 5)"),
           (module_weights.numpy()[0].mean(0), f"nn.MultiheadAttention, {H} heads averaged")]
 for ax, (matrix, title) in zip(axes, panels):
+    # each panel gets its own colour range (the averaged heads are flatter), so its own bar
     image = ax.imshow(matrix, cmap="viridis", vmin=0, vmax=max(0.5, matrix.max()))
     ax.set(title=title, xlabel="key position", ylabel="query position")
-fig.colorbar(image, ax=axes, shrink=0.8, label="attention weight")
+    fig.colorbar(image, ax=ax, shrink=0.8, label="attention weight")
 save_figure(fig, "05_attention_maps.png")
 
 # %% [markdown]

@@ -1,8 +1,8 @@
 """Exercises that go with the tutorials: implement a piece of minidl, then check it.
 
     python -m minidl.exercises list
-    python -m minidl.exercises start sigmoid_backward      # writes ./minidl_exercises/...
-    python -m minidl.exercises check sigmoid_backward      # runs its tests on your file
+    python -m minidl.exercises start activation_backward   # writes ./minidl_exercises/...
+    python -m minidl.exercises check activation_backward   # runs its tests on your file
 
 Each exercise is one reference solution (``solutions/NAME.py``, with ``# BEGIN SOLUTION`` /
 ``# END SOLUTION`` regions from which the blank stub is generated) and one list of tests

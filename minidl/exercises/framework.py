@@ -98,11 +98,18 @@ def write_stub(exercise, folder, overwrite=False):
 
 
 # ---- checks ---------------------------------------------------------------------------------
+_LEARNER_FILES = set()  # files load_module imported: errors raised there are the learner's
+_LEARNER_FOLDERS = set()  # their folders, outside minidl (a track step imports its neighbours)
+
+
 def load_module(path, name):
     """Import the Python file at ``path`` as a fresh module (never cached between checks)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(path)
+    _LEARNER_FILES.add(path.resolve())
+    if PACKAGE_DIR not in path.resolve().parents:
+        _LEARNER_FOLDERS.add(path.resolve().parent)
     module_name = f"_minidl_exercise_{name}_{abs(hash(str(path.resolve())))}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
@@ -140,13 +147,24 @@ def _describe(error, test_name):
         return "\n".join(lines)
     if isinstance(error, AssertionError):
         return f"expected: {error}" if str(error) else "an assertion failed"
-    # Any other exception came out of the learner's code: show where.
+    # Any other exception: show the learner's line if it came out of their code.
     frames = traceback.extract_tb(error.__traceback__)
-    learner = [f for f in frames if "_minidl_exercise_" in f.filename or "minidl_exercises" in f.filename
-               or not f.filename.startswith(str(PACKAGE_DIR.parent))]
-    where = learner[-1] if learner else frames[-1]
-    return (f"your code raised {type(error).__name__}: {error}\n"
-            f"at:       {where.filename}, line {where.lineno}: {where.line}")
+    learner = [f for f in frames if _is_learner_file(f.filename)]
+    if learner:
+        where = learner[-1]
+        return (f"your code raised {type(error).__name__}: {error}\n"
+                f"at:       {where.filename}, line {where.lineno}: {where.line}")
+    # It came out of minidl or NumPy, working on something the learner's code returned (a
+    # wrongly shaped gradient, a list instead of an array): say so, not "your code raised".
+    return (f"minidl raised {type(error).__name__} while using what your code returned: {error}\n"
+            f"hint:     the error is not on a line you wrote; check the shapes and types your "
+            f"functions return (print them, or compare with the docstring)")
+
+
+def _is_learner_file(filename):
+    """True for a file check loaded as the learner's, or another file in the learner's folder."""
+    path = Path(filename).resolve()
+    return path in _LEARNER_FILES or (path.parent in _LEARNER_FOLDERS and path.suffix == ".py")
 
 
 def run_check(exercise, path):
@@ -205,6 +223,26 @@ def short(array, limit=6):
     shown = np.array2string(flat[:limit], precision=5, separator=", ")
     more = ", ..." if flat.size > limit else ""
     return f"shape {array.shape}, values {shown[:-1]}{more}]"
+
+
+def expect_gradients(result, inputs, names, function):
+    """Check that ``function`` returned one array per input, each shaped like its input.
+
+    Run this on what a learner's backward returns before the engine uses it, so that a wrong
+    shape is reported as the learner's mistake, not as an error deep inside minidl.
+    """
+    if not isinstance(result, (tuple, list)) or len(result) != len(inputs):
+        raise ExerciseFailure(f"{function} returns a tuple of {len(inputs)} gradients "
+                              f"({', '.join(names)})", repr(result)[:100])
+    for gradient, array, name in zip(result, inputs, names):
+        if gradient is None or np.shape(gradient) != np.shape(array):
+            got = "None" if gradient is None else f"shape {np.shape(gradient)}"
+            raise ExerciseFailure(
+                f"{name} with shape {np.shape(array)}, the shape of the input it belongs to",
+                f"{got} from {function}",
+                "a gradient always has its input's shape: check which axes your products sum "
+                "over and whether a transpose is missing")
+    return tuple(result)
 
 
 def expect_close(got, expected, what, hint=None, atol=1e-6, rtol=1e-5):

@@ -110,3 +110,15 @@ def test_cli_unknown_exercise_and_missing_file(tmp_path):
     assert unknown.returncode != 0 and "Known exercises" in unknown.stdout
     missing = _cli("check", NAMES[0], cwd=tmp_path)
     assert missing.returncode == 1 and "start" in missing.stdout
+
+
+def test_every_exercise_named_in_the_docs_exists():
+    """The package docstring and the tutorials' README name only exercises that exist."""
+    import minidl.exercises
+
+    texts = [minidl.exercises.__doc__, (REPO / "tutorials" / "README.md").read_text()]
+    named = set()
+    for text in texts:
+        named |= set(re.findall(r"minidl\.exercises (?:start|check|show) ([a-z_0-9]+)", text))
+    named.discard("NAME")
+    assert named and named <= set(NAMES), named - set(NAMES)
