@@ -28,10 +28,14 @@ def save_figure(fig, name):
     """Save a figure into OUT; show it in a notebook, close it in a script."""
     fig.savefig(OUT / name, dpi=110, bbox_inches="tight")
     print(f"figure saved: {OUT / name}")
-    if IN_NOTEBOOK:
-        plt.show()
-    else:
+    if not IN_NOTEBOOK:
         plt.close(fig)
+    elif plt.fignum_exists(getattr(fig, "number", -1)):
+        plt.show()  # a pyplot figure
+    else:
+        from IPython.display import display
+
+        display(fig)  # a figure made without pyplot, e.g. by minidl.viz.draw_graph
 
 
 def exercise_solution(name):
