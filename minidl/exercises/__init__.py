@@ -4,6 +4,11 @@
     python -m minidl.exercises start activation_backward   # writes ./minidl_exercises/...
     python -m minidl.exercises check activation_backward   # runs its tests on your file
 
+The track (``python -m minidl.exercises list``, steps ``track01_value`` to
+``track12_train_digits``, also named by number: ``check 5``) builds a framework of the learner's
+own, each step importing the learner's earlier ones; ``start N --from-solution`` fills in the
+reference solution of every earlier step that is missing, to continue when stuck.
+
 Each exercise is one reference solution (``solutions/NAME.py``, with ``# BEGIN SOLUTION`` /
 ``# END SOLUTION`` regions from which the blank stub is generated) and one list of tests
 (``checks/NAME.py``). An exercise's tests use only minidl and earlier exercises' topics, never
@@ -73,11 +78,45 @@ _CATALOG = [
              "compare a state dict with a model's: missing, unexpected and mis-shaped keys"),
 ]
 
+# The cumulative track (tutorials/track/README.md): the learner builds a small framework of
+# their own, one file per step in one folder, each step importing the learner's earlier steps.
+TRACK_GUIDE = "track/README.md"
+TRACK = [
+    Exercise("track01_value", TRACK_GUIDE, "Step 1: a scalar Value",
+             "a scalar Value with +, *, **, exp, tanh, relu and each op's local backward"),
+    Exercise("track02_backward", TRACK_GUIDE, "Step 2: backward in topological order",
+             "topological_order (iterative) and backward(root) over the whole graph"),
+    Exercise("track03_scalar_mlp", TRACK_GUIDE, "Step 3: a neural network of Values",
+             "Neuron, MLP and a gradient-descent train_step, all made of your Values"),
+    Exercise("track04_tensor", TRACK_GUIDE, "Step 4: a Tensor, and broadcasting's gradient",
+             "a Tensor of NumPy arrays; unbroadcast(grad, shape); + and * with broadcasting"),
+    Exercise("track05_matmul", TRACK_GUIDE, "Step 5: matmul and sum",
+             "matmul and tensor_sum with their backward"),
+    Exercise("track06_gradcheck", TRACK_GUIDE, "Step 6: your own gradcheck",
+             "numerical_gradient and gradcheck for your Tensors"),
+    Exercise("track07_functional", TRACK_GUIDE, "Step 7: ReLU, softmax, cross-entropy",
+             "relu, a stable log_softmax, cross_entropy with its own backward"),
+    Exercise("track08_module", TRACK_GUIDE, "Step 8: Module, Linear, Sequential",
+             "Module.parameters, Linear (PyTorch's init), ReLU, Sequential"),
+    Exercise("track09_sgd", TRACK_GUIDE, "Step 9: SGD with momentum",
+             "an SGD optimizer with PyTorch's momentum"),
+    Exercise("track10_adam", TRACK_GUIDE, "Step 10: Adam",
+             "an Adam optimizer with the bias correction you derive"),
+    Exercise("track11_dataloader", TRACK_GUIDE, "Step 11: a DataLoader",
+             "mini-batches, shuffled afresh every epoch, reproducible by seed"),
+    Exercise("track12_train_digits", TRACK_GUIDE, "Step 12: train the digits MLP",
+             "your framework, end to end: the digits MLP to 95% test accuracy"),
+]
+_CATALOG += TRACK
+
 EXERCISES = {exercise.name: exercise for exercise in _CATALOG}
 
 
 def get_exercise(name):
-    """The Exercise called ``name`` (KeyError with the known names otherwise)."""
+    """The Exercise called ``name``, or track step ``name`` given as a number ("5");
+    KeyError with the known names otherwise."""
+    if name.isdigit() and 1 <= int(name) <= len(TRACK):
+        return TRACK[int(name) - 1]
     try:
         return EXERCISES[name]
     except KeyError:
@@ -85,5 +124,5 @@ def get_exercise(name):
                        "(python -m minidl.exercises list)") from None
 
 
-__all__ = ["EXERCISES", "Exercise", "ExerciseFailure", "get_exercise", "run_check",
+__all__ = ["EXERCISES", "TRACK", "Exercise", "ExerciseFailure", "get_exercise", "run_check",
            "stub_source", "write_stub"]

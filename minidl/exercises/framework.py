@@ -114,11 +114,51 @@ def load_module(path, name):
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module  # dataclasses and pickling look modules up by name
+    # A track step imports the earlier steps from its own folder (``from track01_value import
+    # Value``): the learner's files for the learner's step, the reference ones for the reference.
+    _forget_track_modules()
+    sys.path.insert(0, str(path.resolve().parent))
     try:
         spec.loader.exec_module(module)
     finally:
         sys.modules.pop(module_name, None)
+        sys.path.remove(str(path.resolve().parent))
     return module
+
+
+TRACK_MODULE = re.compile(r"^track\d\d_\w+$")
+
+
+def _forget_track_modules():
+    """Drop imported track steps, so that the next import reads the files of the right folder."""
+    for name in [name for name in sys.modules if TRACK_MODULE.match(name)]:
+        module = sys.modules.pop(name)
+        if getattr(module, "__file__", None):
+            path = Path(module.__file__).resolve()
+            if PACKAGE_DIR not in path.parents:
+                _LEARNER_FILES.add(path)
+
+
+def earlier_step(module, name):
+    """The track step ``name`` from the same folder as ``module`` (the learner's own, when
+    ``module`` is the learner's file), for a check that needs an earlier step's code."""
+    folder = str(Path(module.__file__).resolve().parent)
+    cached = sys.modules.get(name)
+    if cached is not None and str(Path(cached.__file__).resolve().parent) == folder:
+        return cached
+    _forget_track_modules()
+    sys.path.insert(0, folder)
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name and TRACK_MODULE.match(error.name):
+            raise ExerciseFailure(
+                f"your earlier step {error.name}.py in {folder}", "no such file",
+                "do the earlier steps first, or continue from their reference solutions with "
+                "python -m minidl.exercises start STEP --from-solution") from None
+        raise
+    finally:
+        sys.path.remove(folder)
 
 
 def check_functions(exercise):
@@ -173,6 +213,15 @@ def run_check(exercise, path):
         module = load_module(path, exercise.name)
     except NotImplementedError as error:
         return [Result("import", False, f"not implemented yet: {error}")]
+    except ModuleNotFoundError as error:
+        if error.name and TRACK_MODULE.match(error.name):
+            return [Result("import", False, (
+                f"this step builds on your earlier step {error.name}.py, which is not in "
+                f"{Path(path).parent}: do that step first, or continue from the reference "
+                f"solution of every earlier step with  python -m minidl.exercises start "
+                f"{exercise.name} --from-solution"))]
+        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        return [Result("import", False, f"your file could not be imported:\n{detail}")]
     except Exception as error:  # a syntax error or a failing import in the learner's file
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
         return [Result("import", False, f"your file could not be imported:\n{detail}")]

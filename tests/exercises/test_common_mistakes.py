@@ -2,7 +2,7 @@
 the check must fail, and its message must name the mistake (a phrase of the hint)."""
 import pytest
 
-from minidl.exercises import EXERCISES, run_check
+from minidl.exercises import EXERCISES, TRACK, run_check
 
 # (exercise, the correct line(s), the wrong version, a phrase the report must contain)
 MISTAKES = [
@@ -47,6 +47,48 @@ MISTAKES = [
      "return gy * y * (1 - y)",
      "return gy * (1 / (1 + np.exp(-y))) * (1 - 1 / (1 + np.exp(-y)))",
      "you applied sigmoid to y again"),
+    # the track (the learner's earlier steps are the reference solutions)
+    ("track01_value",
+     "            self.grad += out.grad\n            other.grad += out.grad\n",
+     "            self.grad = out.grad\n            other.grad = out.grad\n",
+     "add with +=, never assign with ="),
+    ("track01_value",
+     "            self.grad += other.data * out.grad\n            other.grad += self.data * out.grad",
+     "            self.grad += self.data * out.grad\n            other.grad += other.data * out.grad",
+     "the two inputs are swapped"),
+    ("track02_backward",
+     "    order, visited = [], set()\n    stack = [(root, False)]\n",
+     "    order, visited = [], set()\n\n    def visit(node):\n        if id(node) not in visited:\n"
+     "            visited.add(id(node))\n            for parent in node._prev:\n"
+     "                visit(parent)\n            order.append(node)\n    visit(root)\n"
+     "    return order\n    stack = [(root, False)]\n",
+     "keep the nodes still to visit on a list used as a stack"),
+    ("track04_tensor",
+     "            self.grad += unbroadcast(out.grad, self.shape)\n",
+     "            self.grad += out.grad\n",
+     "each a[i, 0] was used 4 times"),
+    ("track06_gradcheck",
+     "            grad[index] = (plus - minus) / (2 * eps)",
+     "            grad[index] = (plus - float(f(inputs).data)) / eps",
+     "one-sided difference"),
+    ("track07_functional",
+     "        logits.grad += grad / len(targets) * out.grad",
+     "        logits.grad += grad * out.grad",
+     "the gradient has a factor 1/4"),
+    ("track09_sgd",
+     "                    self.velocities[i] = self.momentum * self.velocities[i] + p.grad",
+     "                    self.velocities[i] = (self.momentum * self.velocities[i]\n"
+     "                                          + (1 - self.momentum) * p.grad)",
+     "you averaged"),
+    ("track10_adam",
+     "            m_hat = m / (1 - self.beta1**self.t)\n            v_hat = v / (1 - self.beta2**self.t)\n",
+     "            m_hat = m\n            v_hat = v\n",
+     "the bias correction is missing"),
+    ("track11_dataloader",
+     "        order = self.rng.permutation(len(self.X)) if self.shuffle else np.arange(len(self.X))",
+     "        rng = np.random.default_rng(0)\n"
+     "        order = rng.permutation(len(self.X)) if self.shuffle else np.arange(len(self.X))",
+     "a fresh default_rng(seed) per epoch"),
 ]
 
 
@@ -56,6 +98,9 @@ def test_wrong_answer_gets_a_hint_naming_the_mistake(name, right, wrong, phrase,
     exercise = EXERCISES[name]
     source = exercise.solution_path.read_text()
     assert right in source, f"the solution of {name} no longer contains {right!r}"
+    if exercise in TRACK:  # the earlier steps, done right
+        for step in TRACK[:TRACK.index(exercise)]:
+            (tmp_path / f"{step.name}.py").write_text(step.solution_path.read_text())
     path = tmp_path / f"{name}.py"
     path.write_text(source.replace(right, wrong))
     results = run_check(exercise, path)
