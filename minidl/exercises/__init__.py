@@ -26,6 +26,7 @@ T5 = "05_attention.py"
 T6 = "06_pretraining_finetuning.py"
 T7 = "07_inside_the_accelerated_core.py"
 T8 = "08_checkpoints_and_deployment.py"
+T11 = "11_gpt.py"
 
 _CATALOG = [
     Exercise("div_function", T1, "Writing your own op",
@@ -76,6 +77,12 @@ _CATALOG = [
              "write a file atomically: temporary file, fsync, rename"),
     Exercise("check_state_dict", T8, "Loading: strict key and shape checks",
              "compare a state dict with a model's: missing, unexpected and mis-shaped keys"),
+    Exercise("causal_mask", T11, "The causal mask",
+             "the causal mask, and attention that cannot look ahead"),
+    Exercise("top_k_sampling", T11, "Sampling: temperature, top-k, top-p",
+             "top-k filtering and sampling with a temperature"),
+    Exercise("kv_cache", T11, "The key-value cache",
+             "a key-value cache: one new position's attention over the cached ones"),
 ]
 
 # The cumulative track (tutorials/track/README.md): the learner builds a small framework of

@@ -62,6 +62,14 @@ EXPECTED = {
         lambda r: r["fresh_process_matches"] and r["resume_matches_uninterrupted"]
         and r["corrupt_file_rejected"] and r["without_optimizer_state_differs"],
     ),
+    "11_gpt.py": (
+        ["11_causal_mask.png", "11_loss.png", "11_sampling.png", "11_kv_cache.png"],
+        lambda r: r["characters"] == 9931 and 50 <= r["vocabulary"] <= 70
+        and r["causal_attention_error"] < 1e-12 and r["kv_cache_exercise_error"] < 1e-12
+        and r["top_k_5_support"] == 5 and 1 <= r["top_p_support"] <= r["vocabulary"]
+        and r["final_train_loss"] < r["initial_loss_guess"] and r["kv_cache_same_text"]
+        and r["kv_cache_speedup"] > 0,
+    ),
 }
 
 
