@@ -165,7 +165,7 @@ for label, curves in decay_runs.items():
 axes[0].set(xlabel="epoch", ylabel="loss", yscale="log", title="loss (dotted: training)")
 axes[1].set(xlabel="epoch", ylabel="validation accuracy", title="validation accuracy")
 axes[2].set(xlabel="epoch", ylabel="||W|| (all weight matrices)", title="weight norm")
-axes[0].legend(fontsize=7)
+axes[0].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
 axes[2].legend(fontsize=8)
 save_figure(fig, "04_weight_decay.png")
 
@@ -198,7 +198,7 @@ for label, curves in [("no dropout", baseline), ("dropout 0.3", dropout_curves),
     print(f"{label:12s} final validation loss {curves['val_loss'][-1]:.3f}, accuracy {curves['val_acc'][-1]:.3f}")
 axes[0].set(xlabel="epoch", ylabel="loss", yscale="log", title="dropout: loss (dotted: training)")
 axes[1].set(xlabel="epoch", ylabel="validation accuracy", title="validation accuracy")
-axes[0].legend(fontsize=7)
+axes[0].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
 save_figure(fig, "04_dropout.png")
 
 # %% [markdown]
@@ -230,7 +230,7 @@ axes[0].text(best_epoch, axes[0].get_ylim()[1], " best", color="green", va="top"
 axes[0].text(stop_epoch, axes[0].get_ylim()[1], " stop", color="red", va="top")
 axes[0].set(xlabel="epoch", ylabel="loss", yscale="log", title="train/validation loss")
 axes[1].set(xlabel="epoch", ylabel="validation accuracy", title="validation accuracy")
-axes[0].legend(fontsize=7)
+axes[0].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
 save_figure(fig, "04_curves.png")
 
 # %% [markdown]
@@ -264,7 +264,7 @@ for label, curves in [("no regularisation", baseline), ("shifts", augmented),
     print(f"{label:34s} final validation loss {curves['val_loss'][-1]:.3f}, accuracy {curves['val_acc'][-1]:.3f}")
 ax_loss.set(xlabel="epoch", ylabel="loss", yscale="log", title="augmentation: loss (dotted: training)")
 ax_acc.set(xlabel="epoch", ylabel="validation accuracy", title="validation accuracy")
-ax_loss.legend(fontsize=7)
+ax_loss.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
 save_figure(fig, "04_augmentation.png")
 
 # %% [markdown]

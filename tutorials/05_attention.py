@@ -281,7 +281,7 @@ ax.set(xlabel="step", ylabel="cross-entropy", yscale="log", title="learning to s
 ax2 = ax.twinx()
 ax2.plot(curve_steps, curve_acc, "s-", color="C1", label="held-out token accuracy")
 ax2.set(ylabel="token accuracy", ylim=(0, 1.02))
-fig.legend(loc="center right")
+fig.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2)  # below: clear of both axes
 save_figure(fig, "05_sort_curves.png")
 
 # %% [markdown]
