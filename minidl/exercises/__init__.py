@@ -30,7 +30,7 @@ T11 = "11_gpt.py"
 
 _CATALOG = [
     Exercise("div_function", T1, "Writing your own op",
-             "Div, an op with forward and backward (d/da a/b = 1/b, d/db a/b = -a/b^2)"),
+             "Div, an op with forward and the backward you derive"),
     Exercise("reduce_broadcast_grad", T1, "Broadcasting and its gradient",
              "reduce_broadcast_grad(grad, shape): sum a gradient back to a broadcast input's shape"),
     Exercise("topological_order", T1, "The engine: topological order",
