@@ -40,7 +40,7 @@ EXPECTED = {
     "04_regularisation.py": (
         ["04_weight_decay.png", "04_dropout.png", "04_curves.png", "04_augmentation.png"],
         lambda r: r["best_val_accuracy"] > 0.8 and r["early_stopping_epoch"] >= 1
-        and r["dropout_mean_ratio"] > 0.9 and 0 <= r["remedies_lowering_val_loss"] <= 7,
+        and r["dropout_mean_ratio"] > 0.9,
     ),
     "05_attention.py": (
         ["05_attention_maps.png", "05_sort_curves.png", "05_sort_attention.png"],
