@@ -110,7 +110,8 @@ class History:
     Each ``log`` call is one epoch (numbered from 1); a metric left out of an epoch is simply
     not recorded for it. ``history[name]`` is the list of its values, ``history.epochs[name]``
     the epochs they belong to. Names are grouped for plotting by "family": ``val_loss`` is the
-    validation line of the ``loss`` family, ``train_loss`` and ``loss`` its training line.
+    validation line of the ``loss`` family, ``test_loss`` its test line, ``train_loss`` and
+    ``loss`` its training line.
     """
 
     def __init__(self):
@@ -134,7 +135,8 @@ class History:
     def plot(self, path):
         """Save the curves to ``path`` (any format matplotlib writes, e.g. .png or .svg).
 
-        One subplot per metric family, with a training and a validation line. Draws on an
+        One subplot per metric family, with a line per split (train, validation, test), each
+        labelled by the prefix it was logged with. Draws on an
         off-screen Agg canvas: it never opens a window and leaves pyplot's state alone.
         """
         if not self.values:
@@ -159,9 +161,12 @@ class History:
 
 
 def _family(name):
-    """('loss', 'validation') for 'val_loss'; ('loss', 'train') for 'train_loss' and 'loss'."""
+    """('loss', 'validation') for 'val_loss', ('loss', 'test') for 'test_loss', ('loss', 'train')
+    for 'train_loss' and 'loss'."""
     if name.startswith("val_"):
         return name[len("val_"):], "validation"
+    if name.startswith("test_"):
+        return name[len("test_"):], "test"
     if name.startswith("train_"):
         return name[len("train_"):], "train"
     return name, "train"

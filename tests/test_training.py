@@ -95,6 +95,7 @@ def test_history_plot_saves_png_without_a_window(tmp_path):
 
 def test_history_plot_groups_families():
     assert training._family("val_loss") == ("loss", "validation")
+    assert training._family("test_acc") == ("acc", "test")  # the flagship's held-out split
     assert training._family("train_acc") == ("acc", "train")
     assert training._family("loss") == ("loss", "train")
     with pytest.raises(ValueError, match="nothing"):

@@ -31,6 +31,14 @@
 #
 # Exercises for this tutorial: `python -m minidl.exercises list` (div_function,
 # reduce_broadcast_grad, topological_order, numerical_gradient).
+#
+# What you should see: the hand-written gradients equal the engine's to about 1e-16; a
+# 10,001-tensor chain backpropagates (no recursion limit); your `Softplus` passes `gradcheck`
+# and a deliberately wrong backward is caught, with the element, the analytic and the numeric
+# value named; in the finite-difference figure the central difference in float64 reaches an
+# error of a few 1e-11 at its best step, while the one-sided one and float32 stay far worse;
+# the graph drawings show every tensor's value and gradient (the scalar one checkable by hand:
+# dL/da = 6, dL/db = -4).
 
 # %%
 import json
@@ -40,6 +48,7 @@ import numpy as np
 
 import minidl as dl
 from minidl.autograd import Function, topological_order
+from minidl.viz import draw_graph, graph_layout, node_gradients
 
 from tutorial_setup import QUICK, save_figure
 
@@ -316,69 +325,60 @@ results["best_central_error_float64"] = best_central
 # %% [markdown]
 # ## Drawing the computation graph
 #
-# Finally, let us draw the graph of a two-layer network's loss by walking `grad_fn` and
-# `inputs` from the loss down to the leaves, exactly as backward does. Each box is a tensor:
-# leaves are named, the others are labelled with the op that produced them. The arrows show
-# the forward direction; backward follows them in reverse.
+# `minidl.viz.draw_graph(root, names)` walks `grad_fn` and its `inputs` from a result down to
+# the leaves, exactly as backward does, and draws one box per tensor with its value and its
+# gradient d(root)/d(tensor). Blue boxes are leaves (named by you), orange ones were made by an
+# op. The arrows show the forward direction; backward follows them in reverse. It runs its own
+# backward pass over the graph to get the gradient of *every* tensor (the engine keeps only the
+# leaves'), so call it before `backward()`.
+#
+# First a graph small enough to check by hand: $L = (a b + c) f$ with $a = 2, b = -3, c = 10,
+# f = -2$.
+#
+# What you should see: $L = -8$; gradients $\partial L/\partial f = ab + c = 4$,
+# $\partial L/\partial d = f = -2$ for $d = ab + c$, and so also $-2$ for $c$ and for $e = ab$
+# (an addition passes its gradient on unchanged), then $\partial L/\partial a = -2 b = 6$ and
+# $\partial L/\partial b = -2 a = -4$ (a product swaps its inputs). Work each one out from
+# the chain rule before you look at the figure.
 
 # %%
-def graph_of(root, names):
-    """Nodes (id -> label, depth) and edges (input id, output id) of the graph below ``root``."""
-    labels, edges, depth = {}, [], {}
-    order = topological_order(root)  # root first, every tensor before its inputs
-    for tensor_ in order:
-        if tensor_.grad_fn is None:
-            labels[id(tensor_)] = names.get(id(tensor_), f"leaf {tensor_.shape}")
-        else:
-            labels[id(tensor_)] = tensor_.grad_fn.name().removesuffix("Backward") + f"\n{tensor_.shape}"
-            for inp in tensor_.grad_fn.inputs:
-                if isinstance(inp, dl.Tensor) and inp.requires_grad:
-                    edges.append((id(inp), id(tensor_)))
-    for tensor_ in reversed(order):  # inputs before outputs: depth = longest path from a leaf
-        inputs = [e[0] for e in edges if e[1] == id(tensor_)]
-        depth[id(tensor_)] = 1 + max((depth[i] for i in inputs), default=-1)
-    for tensor_ in order:  # draw each leaf just left of the first op that uses it
-        if tensor_.grad_fn is None and tensor_ is not root:
-            depth[id(tensor_)] = min(depth[e[1]] for e in edges if e[0] == id(tensor_)) - 1
-    return labels, edges, depth
+a = dl.tensor(2.0, requires_grad=True)
+b = dl.tensor(-3.0, requires_grad=True)
+c = dl.tensor(10.0, requires_grad=True)
+f = dl.tensor(-2.0, requires_grad=True)
+e = a * b
+d = e + c
+L = d * f
+fig = draw_graph(L, names={"a": a, "b": b, "c": c, "f": f, "e": e, "d": d, "L": L})
+save_figure(fig, "01_scalar_graph.png")
+scalar_gradients = node_gradients(L)
+results["scalar_graph_gradients"] = {name: float(scalar_gradients[id(t)])
+                                     for name, t in dict(a=a, b=b, c=c, f=f, e=e, d=d).items()}
+print("d L / d each tensor:", results["scalar_graph_gradients"])
 
+# %% [markdown]
+# The same drawing for a two-layer network's loss: each box now holds a matrix, of which the
+# first values are shown.
+#
+# What you should see: ten boxes (the three parameters, and seven op results: MatMul, Add,
+# ReLU, MatMul, Sub, Pow and the Mean that is the loss); every gradient has its tensor's shape, and `b1`'s gradient is the gradient of the
+# `Add` result summed over the batch (broadcasting, summed back).
 
-def draw_graph(root, names, ax):
-    labels, edges, depth = graph_of(root, names)
-    columns = {}
-    for key in labels:
-        columns.setdefault(depth[key], []).append(key)
-    position = {}
-    for d, keys in columns.items():
-        for i, key in enumerate(keys):
-            position[key] = (d, (len(keys) - 1) / 2 - i)
-    for source, target in edges:
-        ax.annotate("", xy=position[target], xytext=position[source],
-                    arrowprops=dict(arrowstyle="->", color="grey", shrinkA=22, shrinkB=22))
-    for key, (px, py) in position.items():
-        leaf = "\n" not in labels[key]
-        ax.text(px, py, labels[key], ha="center", va="center", fontsize=8,
-                bbox=dict(boxstyle="round", fc="#cde4ff" if leaf else "#ffe9c9", ec="grey"))
-    ax.set_xlim(-0.6, max(depth.values()) + 0.6)
-    ax.set_ylim(min(p[1] for p in position.values()) - 0.7, max(p[1] for p in position.values()) + 0.7)
-    ax.axis("off")
-    return len(labels), len(edges)
-
-
+# %%
 X = dl.tensor(rng.standard_normal((8, 4)))
 W1 = dl.tensor(rng.standard_normal((4, 5)), requires_grad=True)
 b1 = dl.tensor(np.zeros(5), requires_grad=True)
 W2 = dl.tensor(rng.standard_normal((5, 1)), requires_grad=True)
 target = dl.tensor(rng.standard_normal((8, 1)))
 loss = (((X @ W1 + b1).relu() @ W2 - target) ** 2).mean()
-names = {id(W1): "W1", id(b1): "b1", id(W2): "W2"}
+names = {"W1": W1, "b1": b1, "W2": W2, "loss": loss}
 
-fig, ax = plt.subplots(figsize=(11, 3.8))
-num_nodes, num_edges = draw_graph(loss, names, ax)
-ax.set_title("loss = mean((relu(X W1 + b1) W2 - target)^2): tensors that require grad")
+fig = draw_graph(loss, names)
+fig.suptitle("loss = mean((relu(X W1 + b1) W2 - target)^2): tensors that require grad")
 save_figure(fig, "01_computation_graph.png")
-results["graph_nodes"] = num_nodes
-print(f"{num_nodes} tensors and {num_edges} edges in the graph")
+nodes, edges, *_ = graph_layout(loss, names)
+results["graph_nodes"] = len(nodes)
+print(f"{len(nodes)} tensors and {len(edges)} edges in the graph")
 
 # %% [markdown]
 # ## What you have seen

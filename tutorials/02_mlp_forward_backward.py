@@ -21,6 +21,13 @@
 # evaluate it with more than accuracy: precision, recall, F1 and a confusion matrix.
 #
 # Exercises: `activation_backward`, `linear_backward`, `cross_entropy`, `precision_recall_f1`.
+#
+# What you should see (full run): activation derivatives equal to the engine's exactly; the
+# linear layer's hand-written gradients equal to the engine's; in the comparison, ReLU with
+# cross-entropy reaching about 95% validation accuracy, ReLU with MSE about 92% and slower,
+# sigmoid with cross-entropy (at the same learning rate) far behind, under 70%, after near
+# chance for its first epochs; the final MLP at about 96% test accuracy, macro F1 about 0.96, and a confusion
+# matrix with a strong diagonal.
 
 # %%
 import json

@@ -36,7 +36,7 @@ import minidl.optim as optim
 from minidl.data import DataLoader, TensorDataset
 from minidl.training import EarlyStopping
 
-from tutorial_setup import QUICK, save_figure
+from tutorial_setup import QUICK, exercise_solution, save_figure
 
 
 results = {}
@@ -62,13 +62,10 @@ def make_mlp(dropout=0.0):
                          nn.Linear(256, 256), nn.ReLU(), nn.Dropout(dropout), nn.Linear(256, 10))
 
 
-def shift_images(images, dy, dx):
-    """Shift (N, 64) digits down by dy and right by dx, zero-filled (exercise shift_images)."""
-    square = images.reshape(-1, 8, 8)
-    out = np.zeros_like(square)
-    out[:, max(dy, 0):8 + min(dy, 0), max(dx, 0):8 + min(dx, 0)] = \
-        square[:, max(-dy, 0):8 + min(-dy, 0), max(-dx, 0):8 + min(-dx, 0)]
-    return out.reshape(-1, 64)
+# Data augmentation (the last section) moves digits by a pixel; that is the exercise
+# `shift_images`, so this cell takes your solution once it passes its checks (minidl's
+# reference until then, without showing it).
+shift_images = exercise_solution("shift_images").shift_images
 
 
 def random_shifts(images, rng, max_shift=1):
@@ -168,7 +165,7 @@ for label, curves in decay_runs.items():
 axes[0].set(xlabel="epoch", ylabel="loss", yscale="log", title="loss (dotted: training)")
 axes[1].set(xlabel="epoch", ylabel="validation accuracy", title="validation accuracy")
 axes[2].set(xlabel="epoch", ylabel="||W|| (all weight matrices)", title="weight norm")
-axes[0].legend(fontsize=7)
+axes[0].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
 axes[2].legend(fontsize=8)
 save_figure(fig, "04_weight_decay.png")
 
@@ -201,7 +198,7 @@ for label, curves in [("no dropout", baseline), ("dropout 0.3", dropout_curves),
     print(f"{label:12s} final validation loss {curves['val_loss'][-1]:.3f}, accuracy {curves['val_acc'][-1]:.3f}")
 axes[0].set(xlabel="epoch", ylabel="loss", yscale="log", title="dropout: loss (dotted: training)")
 axes[1].set(xlabel="epoch", ylabel="validation accuracy", title="validation accuracy")
-axes[0].legend(fontsize=7)
+axes[0].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
 save_figure(fig, "04_dropout.png")
 
 # %% [markdown]
@@ -233,7 +230,7 @@ axes[0].text(best_epoch, axes[0].get_ylim()[1], " best", color="green", va="top"
 axes[0].text(stop_epoch, axes[0].get_ylim()[1], " stop", color="red", va="top")
 axes[0].set(xlabel="epoch", ylabel="loss", yscale="log", title="train/validation loss")
 axes[1].set(xlabel="epoch", ylabel="validation accuracy", title="validation accuracy")
-axes[0].legend(fontsize=7)
+axes[0].legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
 save_figure(fig, "04_curves.png")
 
 # %% [markdown]
@@ -248,15 +245,18 @@ save_figure(fig, "04_curves.png")
 _, augmented, _ = run(augment=True)
 _, augmented_wd, _ = run(augment=True, weight_decay=0.1, dropout=0.3)
 
-rng = np.random.default_rng(1)
-fig = plt.figure(figsize=(13, 7.5))
-grid = fig.add_gridspec(2, 6)
-for i in range(6):
-    ax = fig.add_subplot(grid[0, i])
-    ax.imshow(X_train[i].reshape(8, 8) if i % 2 == 0 else random_shifts(X_train[i - 1:i], rng)[0].reshape(8, 8),
-              cmap="gray_r")
-    ax.set_title("original" if i % 2 == 0 else "shifted", fontsize=9)
-    ax.axis("off")
+fig = plt.figure(figsize=(13, 7), layout="constrained")
+grid = fig.add_gridspec(2, 6, height_ratios=[1, 1.6])
+# three digits, each next to a copy shifted by a shift that random_shifts can draw (never (0, 0),
+# which random_shifts also draws, one time in nine, and which would show no change)
+for i, (dy, dx) in enumerate([(0, 1), (-1, 0), (1, -1)]):
+    for j, (image, title) in enumerate([(X_train[i], "original"),
+                                        (shift_images(X_train[i:i + 1], dy, dx)[0],
+                                         f"shifted by (dy={dy}, dx={dx})")]):
+        ax = fig.add_subplot(grid[0, 2 * i + j])
+        ax.imshow(image.reshape(8, 8), cmap="gray_r")
+        ax.set_title(title, fontsize=9)
+        ax.axis("off")
 ax_loss, ax_acc = fig.add_subplot(grid[1, :3]), fig.add_subplot(grid[1, 3:])
 for label, curves in [("no regularisation", baseline), ("shifts", augmented),
                       ("shifts + AdamW 0.1 + dropout 0.3", augmented_wd)]:
@@ -264,22 +264,48 @@ for label, curves in [("no regularisation", baseline), ("shifts", augmented),
     print(f"{label:34s} final validation loss {curves['val_loss'][-1]:.3f}, accuracy {curves['val_acc'][-1]:.3f}")
 ax_loss.set(xlabel="epoch", ylabel="loss", yscale="log", title="augmentation: loss (dotted: training)")
 ax_acc.set(xlabel="epoch", ylabel="validation accuracy", title="validation accuracy")
-ax_loss.legend(fontsize=7)
+ax_loss.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
 save_figure(fig, "04_augmentation.png")
 
 # %% [markdown]
 # ## Summary
 #
-# Every remedy narrows the gap between the training and validation curves; they combine.
+# Read the table rather than the slogans. The *gap* is the final validation loss minus the
+# final training loss; each remedy is compared with the unregularised run.
+#
+# What you should see (120 epochs): every remedy ends with a lower validation loss than the
+# unregularised run (about 0.20-0.23 against 0.26) and most with a smaller gap, but the
+# validation *accuracy* hardly moves: all runs finish within about a point of 94%, dropout
+# 0.3 a little above, and the shifted digits slightly *below*, because 8×8 digits shifted by a
+# pixel lose part of their strokes at the border. Regularisation bought better-calibrated
+# probabilities here, not more correct answers; with 300 training images, more data would do
+# more than any remedy. (Quick mode's 12 epochs are too few to overfit: there the remedies
+# mostly slow training down, and the table says so.)
 
 # %%
 summary = {"none": baseline, **{k: v for k, v in decay_runs.items() if k != "none"},
            "dropout 0.3": dropout_curves, "early stopping": early_curves,
            "shifts": augmented, "shifts + wd + dropout": augmented_wd}
-print(f"{'':24s} {'best val acc':>12s} {'final val acc':>13s} {'final val loss':>14s}")
+
+
+def final_gap(curves):
+    return curves["val_loss"][-1] - curves["train_loss"][-1]
+
+
+print(f"{'':24s} {'best val acc':>12s} {'final val acc':>13s} {'final val loss':>14s} {'gap':>7s}")
 for label, curves in summary.items():
     print(f"{label:24s} {max(curves['val_acc']):12.3f} {curves['val_acc'][-1]:13.3f} "
-          f"{curves['val_loss'][-1]:14.3f}")
+          f"{curves['val_loss'][-1]:14.3f} {final_gap(curves):7.3f}")
+remedies = [label for label in summary if label != "none"]
+lower_loss = [label for label in remedies
+              if summary[label]["val_loss"][-1] < baseline["val_loss"][-1]]
+smaller_gap = [label for label in remedies if final_gap(summary[label]) < final_gap(baseline)]
+higher_accuracy = [label for label in remedies
+                   if summary[label]["val_acc"][-1] > baseline["val_acc"][-1]]
+print(f"lower final validation loss than no regularisation: {len(lower_loss)} of {len(remedies)}")
+print(f"smaller gap: {len(smaller_gap)} of {len(remedies)}; higher final validation accuracy: "
+      f"{len(higher_accuracy)} of {len(remedies)} ({', '.join(higher_accuracy) or 'none'})")
+results["remedies_lowering_val_loss"] = len(lower_loss)
 results["best_val_accuracy"] = max(max(c["val_acc"]) for c in summary.values())
 results["final_val_accuracy"] = {k: c["val_acc"][-1] for k, c in summary.items()}
 

@@ -24,6 +24,14 @@
 # 5. train a tiny Transformer that learns to sort digits, and look at what it attends to.
 #
 # Exercises: `masked_softmax`, `attention_backward`, `layer_norm_backward`.
+#
+# What you should see (full run): attention by hand equal to
+# `F.scaled_dot_product_attention` to about 1e-15, forward and backward, and to
+# `nn.MultiheadAttention` exactly; attention maps in which the causal mask empties the upper
+# triangle and the padding mask the padded keys' columns (each panel with its own colour
+# bar); the sorting Transformer's held-out token accuracy passing 95% within about 200 steps
+# and reaching 100% (whole sequences too) by the end of the 1,200 steps; quick mode stops
+# near 95% of tokens.
 
 # %%
 import json
@@ -179,15 +187,16 @@ mha_error = float(max(np.abs(by_hand.numpy() - module_out.numpy()).max(),
 print(f"multi-head attention by hand vs nn.MultiheadAttention: max difference {mha_error:.1e}")
 results["mha_max_error"] = mha_error
 
-fig, axes = plt.subplots(1, 4, figsize=(15, 3.6))
+fig, axes = plt.subplots(1, 4, figsize=(18, 3.8), layout="constrained")
 panels = [(weights.numpy()[0], "one head, no mask"),
           (causal_weights.numpy()[0], "causal mask"),
           (masked_weights.numpy()[1], "causal + padding (keys 4, 5)"),
           (module_weights.numpy()[0].mean(0), f"nn.MultiheadAttention, {H} heads averaged")]
 for ax, (matrix, title) in zip(axes, panels):
+    # each panel gets its own colour range (the averaged heads are flatter), so its own bar
     image = ax.imshow(matrix, cmap="viridis", vmin=0, vmax=max(0.5, matrix.max()))
     ax.set(title=title, xlabel="key position", ylabel="query position")
-fig.colorbar(image, ax=axes, shrink=0.8, label="attention weight")
+    fig.colorbar(image, ax=ax, shrink=0.8, label="attention weight")
 save_figure(fig, "05_attention_maps.png")
 
 # %% [markdown]
@@ -272,7 +281,7 @@ ax.set(xlabel="step", ylabel="cross-entropy", yscale="log", title="learning to s
 ax2 = ax.twinx()
 ax2.plot(curve_steps, curve_acc, "s-", color="C1", label="held-out token accuracy")
 ax2.set(ylabel="token accuracy", ylim=(0, 1.02))
-fig.legend(loc="center right")
+fig.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2)  # below: clear of both axes
 save_figure(fig, "05_sort_curves.png")
 
 # %% [markdown]

@@ -29,6 +29,13 @@
 # The model classes come from `minidl/examples/tiny_bert.py`; the loops are written out here.
 #
 # Exercises: `mask_tokens`, `module_parameters`.
+#
+# What you should see (full run): the masked-word loss falling by about 3.5 over the 2,000
+# pretraining steps (to about 1.9); guesses for a masked word that mostly belong to the
+# sentence's topic; only the classifier's 260 parameters training when the encoder is
+# frozen; after 150 fine-tuning steps, the unfrozen pretrained model ahead (about 68% test
+# accuracy) and the frozen probe no better than training from scratch (both about 63%):
+# pretraining helps here, but modestly, and only when the encoder may adapt.
 
 # %%
 import copy
@@ -240,10 +247,13 @@ save_figure(fig, "06_finetuning.png")
 #
 # * Masked-word prediction needs no labels, yet teaches the encoder which words belong
 #   together.
-# * With only 40 labels, the pretrained encoder classifies sentences built from words the
-#   labeled set never showed; the encoder trained from scratch cannot know them.
-# * Freezing is `requires_grad_(False)` plus handing the optimizer the rest; fine-tuning the
-#   whole network usually beats the frozen probe, at a higher cost per step.
+# * With only 40 labels, fine-tuning the pretrained encoder beats training from scratch: it
+#   starts from an encoder that already groups the words of a topic, including words the
+#   labeled set never showed. Here the gain is a few points, not a leap.
+# * Freezing is `requires_grad_(False)` plus handing the optimizer the rest. The frozen probe
+#   (a linear classifier on features learned for another task, from 40 examples) did no
+#   better than scratch in this run; fine-tuning the whole network costs more per step but
+#   let the encoder adapt.
 #
 # Next: `07_inside_the_accelerated_core.py`: what makes these steps fast.
 

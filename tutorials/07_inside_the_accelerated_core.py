@@ -25,6 +25,13 @@
 # All numbers are measured in this run, on this machine.
 #
 # Exercises: `online_softmax`, `numba_softmax`, `roofline`.
+#
+# What you should see: every Numba kernel equal to its NumPy reference to float32 rounding
+# (about 1e-7 for softmax and attention); the online softmax equal to the direct one; the
+# timings and bandwidths depend on the machine and its load (on the shared 2-core machine
+# the copy bandwidth measured 1.8-10 GB/s and the Numba softmax about 2.6 times faster
+# than the reference on large rows); a roofline on which matmul sits near the measured
+# peak and softmax far below it, limited by memory.
 
 # %%
 import inspect
@@ -39,7 +46,7 @@ import numpy as np
 import minidl as dl
 from minidl.kernels import cpu, reference
 
-from tutorial_setup import QUICK, save_figure
+from tutorial_setup import QUICK, exercise_solution, save_figure
 
 
 KERNELS_DIR = Path(inspect.getfile(reference)).parent
@@ -190,22 +197,34 @@ save_figure(fig, "07_kernel_times.png")
 #
 # The Numba softmax reads each row twice (the second time from cache). Attention cannot do even
 # that: its "row" is a row of scores $q_i\cdot k_j$ that we do not want to store at all. The
-# **online softmax** keeps a running max $m$ and a running sum $l$, and when a new block raises
-# the max it rescales the old sum: $l \leftarrow l\,e^{m_{old}-m_{new}} + \sum_j e^{x_j - m_{new}}$.
-# Flash attention does the same to the running *output* $\sum_j e^{s_j - m} v_j$. (Exercise
-# `online_softmax`; `kernels/cpu/softmax.py`'s docstring explains why the plain softmax kernel
-# nevertheless uses two vectorised passes.)
+# **online softmax** keeps two running numbers while the blocks of a row stream past: the
+# largest value so far, $m$, and the sum $l$ of $e^{x_j - m}$ so far. When a new block raises
+# the maximum, the old sum is measured against the wrong $m$; the exercise `online_softmax`
+# asks you to find the one factor that fixes it without revisiting the old elements. Flash
+# attention applies the same fix to its running *output* $\sum_j e^{s_j - m} v_j$.
+# (`kernels/cpu/softmax.py`'s docstring explains why the plain softmax kernel nevertheless
+# uses two vectorised passes.)
+#
+# **Exercise break.** Do `python -m minidl.exercises start online_softmax` now. The next cell
+# feeds one row in three blocks to your `online_logsumexp` (minidl's reference until yours
+# passes its checks) and prints the running max and sum after each block.
+#
+# What you should see: the running max never decreases, each running sum is the sum of
+# exp(x - running max) over the values seen so far, and the online softmax agrees with the
+# direct one to about 1e-16.
 
 # %%
+online = exercise_solution("online_softmax")
 row = rng.standard_normal(10) * 3
-m, l = -np.inf, 0.0
-for block in np.split(row, [3, 7]):
-    m_new = max(m, block.max())
-    l = l * np.exp(m - m_new) + np.exp(block - m_new).sum()
-    m = m_new
-    print(f"after a block of {len(block)}: running max {m:.3f}, running sum {l:.4f}")
-print("online:", np.round(np.exp(row - m) / l, 4))
+blocks = np.split(row, [3, 7])
+for seen in range(1, len(blocks) + 1):
+    m, l = online.online_logsumexp(blocks[:seen])
+    print(f"after {seen} block(s), {sum(map(len, blocks[:seen]))} values: "
+          f"running max {m:.3f}, running sum {l:.4f}")
+online_row = online.softmax_from_blocks(blocks)
+print("online:", np.round(online_row, 4))
 print("direct:", np.round(reference.softmax_forward(row), 4))
+results["online_softmax_error"] = float(np.abs(online_row - reference.softmax_forward(row)).max())
 
 # %% [markdown]
 # ## Attention: the reference vs the flash-style Numba kernel

@@ -21,6 +21,13 @@
 # 4. inference in a fresh Python process that knows nothing of this one, via `subprocess`.
 #
 # Exercises: `atomic_save`, `check_state_dict`.
+#
+# What you should see: a resumed run ending with exactly the weights and losses of the run
+# that never stopped (difference 0), a run resumed without the optimizer state drifting away
+# from it (visible in the right-hand panel of the figure); a damaged and a truncated file
+# both rejected with a message that says so; strict loading naming missing, unexpected and
+# mis-shaped keys; a fresh process predicting exactly as this one (about 96% test accuracy in
+# a full run).
 
 # %%
 import json
@@ -150,15 +157,31 @@ fresh_optimizer = optim.Adam(model_d.parameters(), lr=optimizer_d.param_groups[0
 fresh_scheduler = optim.lr_scheduler.StepLR(fresh_optimizer, step_size=5, gamma=0.7)
 losses_d = train_epochs(model_d, fresh_optimizer, fresh_scheduler, EPOCHS // 2, EPOCHS, losses_d)
 
-fig, ax = plt.subplots(figsize=(7, 4))
+fig, (ax, ax_diff) = plt.subplots(1, 2, figsize=(13, 4))
 epochs_axis = np.arange(1, EPOCHS + 1)
 ax.plot(epochs_axis, losses_a, "o-", label="uninterrupted", lw=3, alpha=0.4)
 ax.plot(epochs_axis, losses_c, "x--", label="checkpoint + resume (model, optimizer, scheduler)")
-ax.plot(epochs_axis, losses_d, ".:", label="resume without the optimizer state")
-ax.axvline(EPOCHS // 2 + 0.5, color="grey", ls="--", lw=1)
+ax.plot(epochs_axis, losses_d, "s:", mfc="none", color="tab:red",
+        label="resume without the optimizer state")
+for axis in (ax, ax_diff):
+    axis.axvline(EPOCHS // 2 + 0.5, color="grey", ls="--", lw=1)
 ax.text(EPOCHS // 2 + 0.6, max(losses_a) * 0.9, "interrupted here", color="grey")
 ax.set(xlabel="epoch", ylabel="training loss", yscale="log", title="resuming from a checkpoint")
-ax.legend(fontsize=8)
+ax.legend(fontsize=8, loc="lower left")
+# On a log scale the curves differ by a few percent at most: plot the differences themselves.
+ax_diff.plot(epochs_axis, np.array(losses_c) - np.array(losses_a), "x--", color="tab:orange",
+             label="checkpoint + resume - uninterrupted (exactly 0)")
+ax_diff.plot(epochs_axis, np.array(losses_d) - np.array(losses_a), "s:", mfc="none",
+             color="tab:red", label="without optimizer state - uninterrupted")
+ax_diff.axhline(0, color="k", lw=0.5)
+ax_diff.set(xlabel="epoch", ylabel="difference in training loss",
+            title="the same runs, minus the uninterrupted one")
+ax_diff.legend(fontsize=8)
+without_state_gap = float(np.max(np.abs(np.array(losses_d) - np.array(losses_a))))
+print(f"largest loss difference from the uninterrupted run: resumed "
+      f"{np.max(np.abs(np.array(losses_c) - np.array(losses_a))):.1e}, "
+      f"without the optimizer state {without_state_gap:.1e}")
+results["without_optimizer_state_differs"] = without_state_gap > 1e-6
 save_figure(fig, "08_resume.png")
 
 # %% [markdown]

@@ -28,7 +28,38 @@ def save_figure(fig, name):
     """Save a figure into OUT; show it in a notebook, close it in a script."""
     fig.savefig(OUT / name, dpi=110, bbox_inches="tight")
     print(f"figure saved: {OUT / name}")
-    if IN_NOTEBOOK:
-        plt.show()
-    else:
+    if not IN_NOTEBOOK:
         plt.close(fig)
+    elif plt.fignum_exists(getattr(fig, "number", -1)):
+        plt.show()  # a pyplot figure
+    else:
+        from IPython.display import display
+
+        display(fig)  # a figure made without pyplot, e.g. by minidl.viz.draw_graph
+
+
+def exercise_solution(name):
+    """The module of exercise ``name`` that the tutorial runs, without showing its code.
+
+    Your own file (``minidl_exercises/NAME.py`` under the working folder or the repository root)
+    when it exists and passes ``python -m minidl.exercises check NAME``; minidl's reference
+    solution otherwise. The tutorial says which one it used, so you can do the exercise first
+    and then watch your code drive the cell.
+    """
+    from minidl.exercises import get_exercise
+    from minidl.exercises.framework import load_module, run_check
+
+    exercise = get_exercise(name)
+    for folder in (Path.cwd(), Path(__file__).resolve().parent.parent):
+        path = folder / "minidl_exercises" / f"{name}.py"
+        if path.is_file():
+            if all(result.passed for result in run_check(exercise, path)):
+                print(f"[exercise {name}: using your solution {path}]")
+                return load_module(path, name)
+            print(f"[exercise {name}: {path} does not pass its checks yet "
+                  f"(python -m minidl.exercises check {name}); using minidl's reference]")
+            break
+    else:
+        print(f"[exercise {name}: using minidl's reference solution; write your own with "
+              f"python -m minidl.exercises start {name}]")
+    return load_module(exercise.solution_path, name)

@@ -1,5 +1,6 @@
-"""Small datasets as NumPy arrays: bundled digits and local MNIST files."""
+"""Small datasets: bundled digits and sonnets, and local MNIST files."""
 from .digits import load_digits
 from .mnist import load_mnist
+from .sonnets import load_sonnets
 
-__all__ = ["load_digits", "load_mnist"]
+__all__ = ["load_digits", "load_mnist", "load_sonnets"]

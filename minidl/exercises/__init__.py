@@ -1,8 +1,13 @@
 """Exercises that go with the tutorials: implement a piece of minidl, then check it.
 
     python -m minidl.exercises list
-    python -m minidl.exercises start sigmoid_backward      # writes ./minidl_exercises/...
-    python -m minidl.exercises check sigmoid_backward      # runs its tests on your file
+    python -m minidl.exercises start activation_backward   # writes ./minidl_exercises/...
+    python -m minidl.exercises check activation_backward   # runs its tests on your file
+
+The track (``python -m minidl.exercises list``, steps ``track01_value`` to
+``track12_train_digits``, also named by number: ``check 5``) builds a framework of the learner's
+own, each step importing the learner's earlier ones; ``start N --from-solution`` fills in the
+reference solution of every earlier step that is missing, to continue when stuck.
 
 Each exercise is one reference solution (``solutions/NAME.py``, with ``# BEGIN SOLUTION`` /
 ``# END SOLUTION`` regions from which the blank stub is generated) and one list of tests
@@ -21,10 +26,11 @@ T5 = "05_attention.py"
 T6 = "06_pretraining_finetuning.py"
 T7 = "07_inside_the_accelerated_core.py"
 T8 = "08_checkpoints_and_deployment.py"
+T11 = "11_gpt.py"
 
 _CATALOG = [
     Exercise("div_function", T1, "Writing your own op",
-             "Div, an op with forward and backward (d/da a/b = 1/b, d/db a/b = -a/b^2)"),
+             "Div, an op with forward and the backward you derive"),
     Exercise("reduce_broadcast_grad", T1, "Broadcasting and its gradient",
              "reduce_broadcast_grad(grad, shape): sum a gradient back to a broadcast input's shape"),
     Exercise("topological_order", T1, "The engine: topological order",
@@ -71,13 +77,53 @@ _CATALOG = [
              "write a file atomically: temporary file, fsync, rename"),
     Exercise("check_state_dict", T8, "Loading: strict key and shape checks",
              "compare a state dict with a model's: missing, unexpected and mis-shaped keys"),
+    Exercise("causal_mask", T11, "The causal mask",
+             "the causal mask, and attention that cannot look ahead"),
+    Exercise("top_k_sampling", T11, "Sampling: temperature, top-k, top-p",
+             "top-k filtering and sampling with a temperature"),
+    Exercise("kv_cache", T11, "The key-value cache",
+             "a key-value cache: one new position's attention over the cached ones"),
 ]
+
+# The cumulative track (tutorials/track/README.md): the learner builds a small framework of
+# their own, one file per step in one folder, each step importing the learner's earlier steps.
+TRACK_GUIDE = "track/README.md"
+TRACK = [
+    Exercise("track01_value", TRACK_GUIDE, "Step 1: a scalar Value",
+             "a scalar Value with +, *, **, exp, tanh, relu and each op's local backward"),
+    Exercise("track02_backward", TRACK_GUIDE, "Step 2: backward in topological order",
+             "topological_order (iterative) and backward(root) over the whole graph"),
+    Exercise("track03_scalar_mlp", TRACK_GUIDE, "Step 3: a neural network of Values",
+             "Neuron, MLP and a gradient-descent train_step, all made of your Values"),
+    Exercise("track04_tensor", TRACK_GUIDE, "Step 4: a Tensor, and broadcasting's gradient",
+             "a Tensor of NumPy arrays; unbroadcast(grad, shape); + and * with broadcasting"),
+    Exercise("track05_matmul", TRACK_GUIDE, "Step 5: matmul and sum",
+             "matmul and tensor_sum with their backward"),
+    Exercise("track06_gradcheck", TRACK_GUIDE, "Step 6: your own gradcheck",
+             "numerical_gradient and gradcheck for your Tensors"),
+    Exercise("track07_functional", TRACK_GUIDE, "Step 7: ReLU, softmax, cross-entropy",
+             "relu, a stable log_softmax, cross_entropy with its own backward"),
+    Exercise("track08_module", TRACK_GUIDE, "Step 8: Module, Linear, Sequential",
+             "Module.parameters, Linear (PyTorch's init), ReLU, Sequential"),
+    Exercise("track09_sgd", TRACK_GUIDE, "Step 9: SGD with momentum",
+             "an SGD optimizer with PyTorch's momentum"),
+    Exercise("track10_adam", TRACK_GUIDE, "Step 10: Adam",
+             "an Adam optimizer with the bias correction you derive"),
+    Exercise("track11_dataloader", TRACK_GUIDE, "Step 11: a DataLoader",
+             "mini-batches, shuffled afresh every epoch, reproducible by seed"),
+    Exercise("track12_train_digits", TRACK_GUIDE, "Step 12: train the digits MLP",
+             "your framework, end to end: the digits MLP to 95% test accuracy"),
+]
+_CATALOG += TRACK
 
 EXERCISES = {exercise.name: exercise for exercise in _CATALOG}
 
 
 def get_exercise(name):
-    """The Exercise called ``name`` (KeyError with the known names otherwise)."""
+    """The Exercise called ``name``, or track step ``name`` given as a number ("5");
+    KeyError with the known names otherwise."""
+    if name.isdigit() and 1 <= int(name) <= len(TRACK):
+        return TRACK[int(name) - 1]
     try:
         return EXERCISES[name]
     except KeyError:
@@ -85,5 +131,5 @@ def get_exercise(name):
                        "(python -m minidl.exercises list)") from None
 
 
-__all__ = ["EXERCISES", "Exercise", "ExerciseFailure", "get_exercise", "run_check",
+__all__ = ["EXERCISES", "TRACK", "Exercise", "ExerciseFailure", "get_exercise", "run_check",
            "stub_source", "write_stub"]

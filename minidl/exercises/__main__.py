@@ -3,8 +3,25 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import DEFAULT_FOLDER, EXERCISES, get_exercise
+from . import DEFAULT_FOLDER, EXERCISES, TRACK, get_exercise
 from .framework import format_results, run_check, stub_source, write_stub
+
+
+def _fill_earlier_steps(exercise, folder):
+    """Write the reference solution of every earlier track step missing from ``folder`` or not
+    passing its checks (a failing file of yours is kept as NAME.yours.py)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for step in TRACK[:TRACK.index(exercise)]:
+        path = folder / f"{step.name}.py"
+        if path.is_file():
+            if all(result.passed for result in run_check(step, path)):
+                continue
+            kept = path.with_name(f"{step.name}.yours.py")
+            path.replace(kept)
+            print(f"{path} does not pass its checks yet: kept as {kept}")
+        path.write_text(step.solution_path.read_text())
+        print(f"Wrote the reference solution of {step.name} to {path}")
 
 
 def _list(args):
@@ -12,14 +29,23 @@ def _list(args):
     for exercise in EXERCISES.values():
         if exercise.tutorial != current:
             current = exercise.tutorial
-            print(f"\ntutorials/{current}")
+            print(f"\ntutorials/{current}"
+                  + ("  (the track: build your own framework, step by step)"
+                     if exercise in TRACK else ""))
         print(f"  {exercise.name:<24} {exercise.summary}")
-    print("\nStart one with:  python -m minidl.exercises start NAME")
+    print("\nStart one with:  python -m minidl.exercises start NAME  (a track step also by "
+          "number: start 1)")
     return 0
 
 
 def _start(args):
     exercise = get_exercise(args.name)
+    if args.from_solution:
+        if exercise not in TRACK:
+            print(f"--from-solution is for the track's steps; {exercise.name} stands alone "
+                  f"(see it with: python -m minidl.exercises show {exercise.name} --solution)")
+            return 1
+        _fill_earlier_steps(exercise, args.dir)
     try:
         path = write_stub(exercise, args.dir, overwrite=args.force)
     except FileExistsError as error:
@@ -60,6 +86,9 @@ def main(argv=None):
     start.add_argument("name")
     start.add_argument("--dir", default=DEFAULT_FOLDER, help=f"folder (default {DEFAULT_FOLDER})")
     start.add_argument("--force", action="store_true", help="overwrite an existing file")
+    start.add_argument("--from-solution", action="store_true",
+                       help="track steps: first write the reference solution of every earlier "
+                            "step that is missing or failing (continue when stuck)")
     start.set_defaults(run=_start)
 
     check = commands.add_parser("check", help="run the exercise's tests against your file")

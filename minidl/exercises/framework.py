@@ -98,20 +98,67 @@ def write_stub(exercise, folder, overwrite=False):
 
 
 # ---- checks ---------------------------------------------------------------------------------
+_LEARNER_FILES = set()  # files load_module imported: errors raised there are the learner's
+_LEARNER_FOLDERS = set()  # their folders, outside minidl (a track step imports its neighbours)
+
+
 def load_module(path, name):
     """Import the Python file at ``path`` as a fresh module (never cached between checks)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(path)
+    _LEARNER_FILES.add(path.resolve())
+    if PACKAGE_DIR not in path.resolve().parents:
+        _LEARNER_FOLDERS.add(path.resolve().parent)
     module_name = f"_minidl_exercise_{name}_{abs(hash(str(path.resolve())))}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module  # dataclasses and pickling look modules up by name
+    # A track step imports the earlier steps from its own folder (``from track01_value import
+    # Value``): the learner's files for the learner's step, the reference ones for the reference.
+    _forget_track_modules()
+    sys.path.insert(0, str(path.resolve().parent))
     try:
         spec.loader.exec_module(module)
     finally:
         sys.modules.pop(module_name, None)
+        sys.path.remove(str(path.resolve().parent))
     return module
+
+
+TRACK_MODULE = re.compile(r"^track\d\d_\w+$")
+
+
+def _forget_track_modules():
+    """Drop imported track steps, so that the next import reads the files of the right folder."""
+    for name in [name for name in sys.modules if TRACK_MODULE.match(name)]:
+        module = sys.modules.pop(name)
+        if getattr(module, "__file__", None):
+            path = Path(module.__file__).resolve()
+            if PACKAGE_DIR not in path.parents:
+                _LEARNER_FILES.add(path)
+
+
+def earlier_step(module, name):
+    """The track step ``name`` from the same folder as ``module`` (the learner's own, when
+    ``module`` is the learner's file), for a check that needs an earlier step's code."""
+    folder = str(Path(module.__file__).resolve().parent)
+    cached = sys.modules.get(name)
+    if cached is not None and str(Path(cached.__file__).resolve().parent) == folder:
+        return cached
+    _forget_track_modules()
+    sys.path.insert(0, folder)
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        if error.name and TRACK_MODULE.match(error.name):
+            raise ExerciseFailure(
+                f"your earlier step {error.name}.py in {folder}", "no such file",
+                "do the earlier steps first, or continue from their reference solutions with "
+                "python -m minidl.exercises start STEP --from-solution") from None
+        raise
+    finally:
+        sys.path.remove(folder)
 
 
 def check_functions(exercise):
@@ -140,13 +187,24 @@ def _describe(error, test_name):
         return "\n".join(lines)
     if isinstance(error, AssertionError):
         return f"expected: {error}" if str(error) else "an assertion failed"
-    # Any other exception came out of the learner's code: show where.
+    # Any other exception: show the learner's line if it came out of their code.
     frames = traceback.extract_tb(error.__traceback__)
-    learner = [f for f in frames if "_minidl_exercise_" in f.filename or "minidl_exercises" in f.filename
-               or not f.filename.startswith(str(PACKAGE_DIR.parent))]
-    where = learner[-1] if learner else frames[-1]
-    return (f"your code raised {type(error).__name__}: {error}\n"
-            f"at:       {where.filename}, line {where.lineno}: {where.line}")
+    learner = [f for f in frames if _is_learner_file(f.filename)]
+    if learner:
+        where = learner[-1]
+        return (f"your code raised {type(error).__name__}: {error}\n"
+                f"at:       {where.filename}, line {where.lineno}: {where.line}")
+    # It came out of minidl or NumPy, working on something the learner's code returned (a
+    # wrongly shaped gradient, a list instead of an array): say so, not "your code raised".
+    return (f"minidl raised {type(error).__name__} while using what your code returned: {error}\n"
+            f"hint:     the error is not on a line you wrote; check the shapes and types your "
+            f"functions return (print them, or compare with the docstring)")
+
+
+def _is_learner_file(filename):
+    """True for a file check loaded as the learner's, or another file in the learner's folder."""
+    path = Path(filename).resolve()
+    return path in _LEARNER_FILES or (path.parent in _LEARNER_FOLDERS and path.suffix == ".py")
 
 
 def run_check(exercise, path):
@@ -155,6 +213,15 @@ def run_check(exercise, path):
         module = load_module(path, exercise.name)
     except NotImplementedError as error:
         return [Result("import", False, f"not implemented yet: {error}")]
+    except ModuleNotFoundError as error:
+        if error.name and TRACK_MODULE.match(error.name):
+            return [Result("import", False, (
+                f"this step builds on your earlier step {error.name}.py, which is not in "
+                f"{Path(path).parent}: do that step first, or continue from the reference "
+                f"solution of every earlier step with  python -m minidl.exercises start "
+                f"{exercise.name} --from-solution"))]
+        detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+        return [Result("import", False, f"your file could not be imported:\n{detail}")]
     except Exception as error:  # a syntax error or a failing import in the learner's file
         detail = "".join(traceback.format_exception_only(type(error), error)).strip()
         return [Result("import", False, f"your file could not be imported:\n{detail}")]
@@ -205,6 +272,26 @@ def short(array, limit=6):
     shown = np.array2string(flat[:limit], precision=5, separator=", ")
     more = ", ..." if flat.size > limit else ""
     return f"shape {array.shape}, values {shown[:-1]}{more}]"
+
+
+def expect_gradients(result, inputs, names, function):
+    """Check that ``function`` returned one array per input, each shaped like its input.
+
+    Run this on what a learner's backward returns before the engine uses it, so that a wrong
+    shape is reported as the learner's mistake, not as an error deep inside minidl.
+    """
+    if not isinstance(result, (tuple, list)) or len(result) != len(inputs):
+        raise ExerciseFailure(f"{function} returns a tuple of {len(inputs)} gradients "
+                              f"({', '.join(names)})", repr(result)[:100])
+    for gradient, array, name in zip(result, inputs, names):
+        if gradient is None or np.shape(gradient) != np.shape(array):
+            got = "None" if gradient is None else f"shape {np.shape(gradient)}"
+            raise ExerciseFailure(
+                f"{name} with shape {np.shape(array)}, the shape of the input it belongs to",
+                f"{got} from {function}",
+                "a gradient always has its input's shape: check which axes your products sum "
+                "over and whether a transpose is missing")
+    return tuple(result)
 
 
 def expect_close(got, expected, what, hint=None, atol=1e-6, rtol=1e-5):

@@ -11,6 +11,8 @@ def test_train_digits_quick(tmp_path, monkeypatch, capsys):
     results = train_digits.main(["--out", str(tmp_path), "--seed", "0"])
     output = capsys.readouterr().out
     assert len(results["history"]) == 3
+    # the held-out split is a test set (no model selection on it): never called "validation"
+    assert set(results["history"].values) == {"train_loss", "test_loss", "train_acc", "test_acc"}
     assert results["test_accuracy"] > 0.85  # about 0.90 after 3 epochs; 0.97+ after 30
     assert 0.8 < results["f1"] <= 1.0
     assert results["plot"].stat().st_size > 0 and results["checkpoint"].stat().st_size > 0

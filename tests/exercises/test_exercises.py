@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from minidl.exercises import EXERCISES, run_check, stub_source, write_stub
+from minidl.exercises import EXERCISES, TRACK, run_check, stub_source, write_stub
 from minidl.exercises.framework import BEGIN, END
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,6 +27,9 @@ def test_solution_passes(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_stub_fails_with_what_to_implement(name, tmp_path):
     exercise = EXERCISES[name]
+    if exercise in TRACK:  # a learner at this step has done the earlier ones
+        for step in TRACK[:TRACK.index(exercise)]:
+            (tmp_path / f"{step.name}.py").write_text(step.solution_path.read_text())
     path = write_stub(exercise, tmp_path)
     results = run_check(exercise, path)
     assert results and not any(r.passed for r in results), [r.test for r in results if r.passed]
@@ -53,7 +56,8 @@ def test_exercise_points_at_an_existing_tutorial_cell(name):
     tutorial = REPO / "tutorials" / exercise.tutorial
     if not tutorial.exists():
         pytest.skip(f"tutorials/{exercise.tutorial} not written yet")
-    headings = re.findall(r"^# #+ (.+)$", tutorial.read_text(), flags=re.M)
+    heading = r"^#+ (.+)$" if tutorial.suffix == ".md" else r"^# #+ (.+)$"
+    headings = re.findall(heading, tutorial.read_text(), flags=re.M)
     assert exercise.cell in headings, f"no cell titled {exercise.cell!r} in {exercise.tutorial}"
 
 
@@ -110,3 +114,69 @@ def test_cli_unknown_exercise_and_missing_file(tmp_path):
     assert unknown.returncode != 0 and "Known exercises" in unknown.stdout
     missing = _cli("check", NAMES[0], cwd=tmp_path)
     assert missing.returncode == 1 and "start" in missing.stdout
+
+
+def test_every_exercise_named_in_the_docs_exists():
+    """The package docstring and the tutorials' README name only exercises that exist."""
+    import minidl.exercises
+
+    texts = [minidl.exercises.__doc__, (REPO / "tutorials" / "README.md").read_text()]
+    named = set()
+    for text in texts:
+        named |= set(re.findall(r"minidl\.exercises (?:start|check|show) ([a-z_0-9]+)", text))
+    named.discard("NAME")
+    assert named and named <= set(NAMES), named - set(NAMES)
+
+
+def test_track_has_twelve_steps_each_building_on_the_earlier_ones():
+    """Every later step imports the learner's earlier steps, or its check runs them (step 2's
+    backward is checked on the learner's step-1 Values; step 4's Tensor with step 2's backward)."""
+    assert len(TRACK) >= 12
+    checks = REPO / "minidl" / "exercises" / "checks"
+    for number, step in enumerate(TRACK[1:], start=2):
+        source = step.solution_path.read_text()
+        imported = set(re.findall(r"^from (track\d\d)_\w+ import", source, flags=re.M))
+        imported |= set(re.findall(r'earlier_step\(mod, "(track\d\d)_\w+"\)',
+                                   (checks / f"{step.name}.py").read_text()))
+        assert imported, f"{step.name} builds on none of the learner's earlier steps"
+        assert all(int(name[5:]) < number for name in imported), (step.name, imported)
+
+
+def test_track_step_without_its_earlier_steps_says_how_to_continue(tmp_path):
+    step = TRACK[4]
+    path = write_stub(step, tmp_path)
+    results = run_check(step, path)
+    assert not any(r.passed for r in results)
+    assert "--from-solution" in results[0].message and "track04_tensor" in results[0].message
+
+
+def test_track_uses_the_learners_own_earlier_steps(tmp_path):
+    """A later step runs the learner's code: a wrong earlier step shows up in its check."""
+    for step in TRACK[:3]:
+        (tmp_path / f"{step.name}.py").write_text(step.solution_path.read_text())
+    value = tmp_path / "track01_value.py"
+    value.write_text(value.read_text().replace("self.grad += out.grad\n", "self.grad = out.grad\n"))
+    results = run_check(TRACK[2], tmp_path / "track03_scalar_mlp.py")
+    assert not all(r.passed for r in results)
+    reference = run_check(TRACK[2], TRACK[2].solution_path)
+    assert all(r.passed for r in reference)
+
+
+def test_cli_track_by_number_and_from_solution(tmp_path):
+    started = _cli("start", "4", "--from-solution", cwd=tmp_path)
+    assert started.returncode == 0, started.stdout + started.stderr
+    folder = tmp_path / "minidl_exercises"
+    for step in TRACK[:3]:
+        assert (folder / f"{step.name}.py").read_text() == step.solution_path.read_text()
+    assert "raise NotImplementedError" in (folder / "track04_tensor.py").read_text()
+    failing = _cli("check", "4", cwd=tmp_path)
+    assert failing.returncode == 1 and "Exercise track04_tensor: implement" in failing.stdout
+    (folder / "track04_tensor.py").write_text(TRACK[3].solution_path.read_text())
+    passing = _cli("check", "4", cwd=tmp_path)
+    assert passing.returncode == 0, passing.stdout
+    # a failing earlier step is kept aside and replaced by the reference
+    (folder / "track02_backward.py").write_text(
+        TRACK[1].solution_path.read_text().replace("node._backward()", "pass"))
+    again = _cli("start", "5", "--from-solution", cwd=tmp_path)
+    assert again.returncode == 0 and (folder / "track02_backward.yours.py").is_file()
+    assert (folder / "track02_backward.py").read_text() == TRACK[1].solution_path.read_text()

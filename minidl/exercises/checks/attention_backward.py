@@ -5,7 +5,7 @@ import minidl as dl
 from minidl.autograd import Function
 from minidl.kernels import reference
 
-from ..framework import ExerciseFailure, expect_close
+from ..framework import ExerciseFailure, expect_close, expect_gradients
 
 
 def _inputs(seed=0, b=2, length=4, s=5, e=3, ev=2):
@@ -17,9 +17,7 @@ def _inputs(seed=0, b=2, length=4, s=5, e=3, ev=2):
 def _grads(mod, q, k, v, go, scale):
     o, p = mod.attention_forward(q, k, v, scale)
     result = mod.attention_backward(q, k, v, p, go, scale)
-    if not isinstance(result, (tuple, list)) or len(result) != 3:
-        raise ExerciseFailure("a tuple (dQ, dK, dV)", repr(result)[:80])
-    return result, o
+    return expect_gradients(result, (q, k, v), ("dQ", "dK", "dV"), "attention_backward"), o
 
 
 def _expected(q, k, v, go, scale):
@@ -38,7 +36,9 @@ def test_grad_q(mod):
     q, k, v, go = _inputs(1)
     (gq, _, _), _ = _grads(mod, q, k, v, go, 0.5)
     expected = _expected(q, k, v, go, 0.5)[0]
-    hint = "dS = P * (dP - rowsum(dP * P)), then dQ = scale * dS K"
+    hint = ("dQ comes from dS, the gradient at the scores: go back through O = P V to get "
+            "dP, then through the row softmax (each row of P sums to 1), then through "
+            "S = scale * Q K^T")
     if gq is not None and np.shape(gq) == expected.shape and np.allclose(gq, 2 * expected):
         hint = "multiply by scale (0.5 here): S = scale * Q K^T"
     expect_close(gq, expected, "dQ (B, L, E)", hint)
@@ -46,9 +46,20 @@ def test_grad_q(mod):
 
 def test_grad_k(mod):
     q, k, v, go = _inputs(2)
-    (_, gk, _), _ = _grads(mod, q, k, v, go, 0.5)
-    expect_close(gk, _expected(q, k, v, go, 0.5)[1], "dK = scale * dS^T Q (B, S, E)",
-                 "dK needs the transpose of dS: gs.transpose(0, 2, 1) @ q")
+    (gq, gk, _), _ = _grads(mod, q, k, v, go, 0.5)
+    expected_q, expected_k, _ = _expected(q, k, v, go, 0.5)
+    if np.allclose(gq, expected_q) and not np.allclose(gk, expected_k):
+        # dQ right means dS is right: the mistake is in how dK is formed from it
+        hint = ("your dQ is right, so dS is right; dK pairs each key j with the queries i "
+                "through dS[i, j]: sum over i, not j (and keep the scale)")
+        if np.allclose(gk, expected_k / 0.5):
+            hint = "multiply by scale (0.5 here): S = scale * Q K^T"
+    else:
+        # dS itself is wrong (dQ fails too): the transpose cannot fix that
+        hint = ("dQ is wrong as well, so the mistake is in dS, which both use: differentiate "
+                "P = softmax(S) row by row (each row of P sums to 1)")
+    expect_close(gk, expected_k, "dK = scale * dS^T Q (B, S, E)", hint)
+
 
 
 def test_gradcheck_through_the_engine(mod):
@@ -61,7 +72,9 @@ def test_gradcheck_through_the_engine(mod):
 
         @staticmethod
         def backward(ctx, grad):
-            return tuple(mod.attention_backward(ctx.q, ctx.k, ctx.v, ctx.p, grad, 0.7))
+            return expect_gradients(mod.attention_backward(ctx.q, ctx.k, ctx.v, ctx.p, grad, 0.7),
+                                    (ctx.q, ctx.k, ctx.v), ("dQ", "dK", "dV"),
+                                    "attention_backward")
 
     q, k, v, _ = _inputs(3, b=1, length=3, s=4, e=2, ev=2)
     tensors = [dl.tensor(a, requires_grad=True) for a in (q, k, v)]

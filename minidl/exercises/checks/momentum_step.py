@@ -51,7 +51,9 @@ def test_nesterov_four_steps(mod):
     got_param, _ = _run(_mine(mod, True), True)
     want_param, _ = _run(_reference(True), True)
     plain_param, _ = _run(_reference(False), False)
-    hint = "with nesterov=True step along grad + momentum * buf (buf already updated)"
+    hint = ("with nesterov=True, step along the velocity you would have after one more update "
+            "with the same gradient: apply buf's update rule once more, on paper, to the "
+            "updated buf")
     if np.allclose(got_param, plain_param):
         hint = "nesterov=True gave the same result as plain momentum: " + hint
     expect_close(got_param, want_param, "the parameters after 4 Nesterov steps", hint)

@@ -30,8 +30,10 @@ def test_growing_max_rescales(mod):
     m, l = _result(mod, _split(row, [2, 2, 2]))
     if math.isclose(m, 9.0) and not math.isclose(l, np.exp(row - 9).sum(), rel_tol=1e-9):
         raise ExerciseFailure(f"l = {np.exp(row - 9).sum():.6g} with the max growing from 1 to 9",
-                              f"{l:.6g}", "when the max grows, multiply the old sum by "
-                              "exp(m_old - m_new) before adding the new block")
+                              f"{l:.6g}", "when the max grows, the old sum still holds "
+                              "terms exp(x - m_old); find the one factor that turns each into "
+                              "exp(x - m_new), and apply it to the old sum before adding the "
+                              "new block")
     expect_close(m + math.log(l), np.log(np.exp(row).sum()), "logsumexp = m + log(l)")
 
 

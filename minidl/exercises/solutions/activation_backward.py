@@ -1,15 +1,15 @@
 """Exercise activation_backward: the derivatives of ReLU, sigmoid and tanh.
 
 Each backward receives ``gy`` = dL/dy (the gradient arriving from above, same shape as the
-activation's output) and returns dL/dx = gy * dy/dx, elementwise:
+activation's output) and returns dL/dx = gy * dy/dx, elementwise. Derive each dy/dx:
 
-- relu:    y = max(x, 0)          dy/dx = 1 where x > 0, else 0    (needs x)
-- sigmoid: y = 1 / (1 + e^-x)     dy/dx = y * (1 - y)              (needs only y)
-- tanh:    y = tanh(x)            dy/dx = 1 - y^2                  (needs only y)
+- relu:    y = max(x, 0)          two cases (take the derivative at 0 to be 0, as PyTorch);
+- sigmoid: y = 1 / (1 + e^-x)     differentiate, then write the result with y alone;
+- tanh:    y = tanh(x)            differentiate sinh/cosh, then write the result with y alone.
 
-Sigmoid and tanh are written in terms of their *output* y: the forward already computed it,
-so the backward costs no extra exp. All arrays are NumPy arrays; return a new array of gy's
-shape and dtype. Compare with minidl/kernels/reference.py (``kernels/reference.py``) once done.
+Why with y? The forward already computed it, so the backward then costs no extra exp, and
+needs to keep only the output. All arrays are NumPy arrays; return a new array of gy's shape
+and dtype. Compare with minidl/kernels/reference.py (``kernels/reference.py``) once done.
 
 Check with:  python -m minidl.exercises check activation_backward
 """

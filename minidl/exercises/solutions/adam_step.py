@@ -1,22 +1,21 @@
 """Exercise adam_step: one step of Adam, with bias correction.
 
-Adam keeps two running averages per parameter, starting at zero:
+Adam keeps two running averages per parameter, both starting at zero:
 
     m = beta1 * m + (1 - beta1) * g          the mean of the gradient (first moment)
     v = beta2 * v + (1 - beta2) * g^2        the mean of its square (second moment)
 
-Because they start at zero, after t steps m and v are too small by the factors
-(1 - beta1^t) and (1 - beta2^t) (for a constant gradient, m = (1 - beta1^t) g). Dividing
-those out is the *bias correction*:
+and moves each parameter by lr times (mean gradient) / (root mean square gradient + eps), so
+every parameter gets a step of about lr whatever its gradient's scale.
 
-    m_hat = m / (1 - beta1^t)      v_hat = v / (1 - beta2^t)
-    p     = p - lr * m_hat / (sqrt(v_hat) + eps)
+Because m and v start at zero, they are too small during the first steps. Derive by how much:
+suppose every gradient so far was the same g and unroll m after t steps; the sum is a geometric
+series. Do the same for v. Dividing those factors out is the *bias correction*; call the
+results m_hat and v_hat, and use them in the step. Check yourself: on the very first step
+(t = 1) the corrected step must be exactly lr * g / (|g| + eps) in every element.
 
-``step`` is t, counted from 1 for the first update. Common mistakes the checks recognise:
-forgetting the correction, counting t from 0 (1 - beta^0 = 0 divides by zero), putting eps
-inside the square root, and using g instead of g^2 for v.
-
-Update ``param``, ``m`` and ``v`` in place (``param -= ...``, ``m[...] = ...``).
+``step`` is t, counted from 1 for the first update. Update ``param``, ``m`` and ``v`` in place
+(``param -= ...``, ``m[...] = ...``): the optimizer's state lives in those arrays.
 Check with:  python -m minidl.exercises check adam_step
 """
 import numpy as np

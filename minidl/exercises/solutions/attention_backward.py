@@ -6,16 +6,18 @@ Forward, for one batch entry (Q (L, E), K (S, E), V (S, Ev)):
     P = softmax(S, axis=-1)    each row sums to 1
     O = P V                    output (L, Ev)
 
-Backward, given dO = dL/dO, apply the chain rule through each line in reverse:
+Backward: given dO = dL/dO, go back through the three lines in reverse, one at a time.
 
-    dV = P^T dO                                      (from O = P V)
-    dP = dO V^T
-    dS = P * (dP - rowsum(dP * P))                   (the softmax Jacobian, row by row)
-    dQ = scale * dS K,       dK = scale * dS^T Q     (from S = scale * Q K^T)
+- O = P V and S = scale * Q K^T are matrix products: you derived a product's backward in
+  linear_backward (dA for C = A B is dC B^T, and so on); a shape check tells you where a
+  transpose goes, since every gradient has its input's shape.
+- The softmax is the new part. For one row, dP_j/dS_i = P_j (delta_ij - P_i). Multiply by the
+  upstream dP and sum over j to get dS_i, then write the result with whole-row operations
+  (one elementwise product, one sum over the row).
 
-A useful identity: rowsum(dP * P) = rowsum(dO * O), which is how flash attention computes it
-without keeping P. Arrays have a leading batch axis: Q (B, L, E) and so on; use ``@`` and
-``.transpose(0, 2, 1)``. ``attention_forward`` is given.
+Arrays have a leading batch axis: Q (B, L, E) and so on; use ``@`` and ``.transpose(0, 2, 1)``.
+``attention_forward`` is given. The checks test dV, dQ and dK separately, then all three
+against central differences.
 
 Check with:  python -m minidl.exercises check attention_backward
 """

@@ -4,11 +4,13 @@ For one sample with logits z (C classes) and true class t, softmax gives p_c = e
 e^{z_j} and the loss is -log p_t = logsumexp(z) - z_t. The mean over a batch of N rows is
 ``F.cross_entropy``'s default.
 
-Numerical stability: e^{z} overflows for z > 88 in float32 (and 709 in float64). Subtract the
-row maximum m first: logsumexp(z) = m + log(sum_j e^{z_j - m}), and every exponent is <= 0.
+Numerical stability: e^{z} overflows for z > 88 in float32 (and 709 in float64). What can you
+subtract from every logit of a row without changing the softmax (multiply the top and the
+bottom of p_c by the same number)? Choose it so that every exponent is <= 0.
 
-The gradient of the mean loss with respect to the logits is (softmax(z) - onehot(t)) / N:
-the predicted probabilities minus the target distribution, a remarkably simple result.
+The gradient: differentiate logsumexp(z) - z_t with respect to one logit z_c, once for c = t
+and once for c != t. The derivative of logsumexp is worth writing with the softmax; the result
+is strikingly short. Then remember the mean over N rows.
 
 Write both with NumPy: ``logits`` (N, C) float, ``target`` (N,) integer class indices.
 Check with:  python -m minidl.exercises check cross_entropy
@@ -27,7 +29,7 @@ def cross_entropy_forward(logits, target):
 
 
 def cross_entropy_backward(logits, target):
-    """d(mean loss)/d(logits) = (softmax(logits) - onehot(target)) / N, shape (N, C)."""
+    """d(mean loss)/d(logits), shape (N, C)."""
     # BEGIN SOLUTION cross_entropy_backward
     shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
     probabilities = shifted / shifted.sum(axis=1, keepdims=True)

@@ -8,9 +8,10 @@ minidl/autograd.py to see the base class, and minidl/ops/arithmetic.py for its s
 - ``backward(ctx, grad)`` receives ``grad`` = dL/d(out), an array of the output's shape, and
   returns one gradient per input: (dL/da, dL/db).
 
-For out = a / b the chain rule gives  dL/da = grad * 1/b  and  dL/db = grad * (-a / b^2).
-Return them in the output's (broadcast) shape: the engine sums each back to its input's shape.
-(Do not store anything as ``ctx.inputs``: the engine uses that name.)
+For out = a / b, work out d(out)/da and d(out)/db (write a / b as a * b^-1 for the second),
+and multiply each by ``grad`` (the chain rule). Return them in the output's (broadcast) shape:
+the engine sums each back to its input's shape. (Do not store anything as ``ctx.inputs``: the
+engine uses that name.)
 
 Check your work with:  python -m minidl.exercises check div_function
 """

@@ -1,15 +1,16 @@
 """Exercise inverted_dropout: dropout's forward (given a mask) and backward.
 
 During training, dropout zeroes each activation with probability p. To keep the *expected*
-activation unchanged (so nothing needs rescaling at test time), the survivors are scaled up
-by 1 / (1 - p): "inverted" dropout.
+activation unchanged (so nothing needs rescaling at test time), the survivors are scaled up.
+By how much? Work out the expected value of one output, kept with probability 1 - p, and
+choose the scale that makes it equal to the input: that is "inverted" dropout.
 
-    forward:  y  = x * keep / (1 - p)        keep: a bool array, True with probability 1 - p
-    backward: gx = gy * keep / (1 - p)       the same mask and scale: y is linear in x
+The backward: for a fixed mask, y is a linear function of x, elementwise. What is dy/dx where
+a unit was kept, and where it was dropped?
 
-``make_keep_mask(shape, p, rng)`` draws the mask from a NumPy Generator. When p == 1 every
-unit is dropped: return zeros rather than dividing by zero. At evaluation time (``training``
-False) dropout is the identity.
+``make_keep_mask(shape, p, rng)`` draws the mask (True = keep) from a NumPy Generator. When
+p == 1 every unit is dropped: return zeros rather than dividing by zero. At evaluation time
+(``training`` False) dropout is the identity.
 
 Check with:  python -m minidl.exercises check inverted_dropout
 """
@@ -24,7 +25,7 @@ def make_keep_mask(shape, p, rng):
 
 
 def dropout_forward(x, keep, p, training=True):
-    """x * keep / (1 - p) while training; x unchanged otherwise. Zeros when p == 1."""
+    """Inverted dropout of x with the mask ``keep`` while training; x unchanged otherwise."""
     # BEGIN SOLUTION dropout_forward(x, keep, p, training)
     if not training:
         return x
@@ -35,7 +36,7 @@ def dropout_forward(x, keep, p, training=True):
 
 
 def dropout_backward(gy, keep, p):
-    """dL/dx = gy * keep / (1 - p) (zeros when p == 1)."""
+    """dL/dx given gy = dL/dy and the mask of the forward (zeros when p == 1)."""
     # BEGIN SOLUTION dropout_backward(gy, keep, p)
     if p >= 1:
         return np.zeros_like(gy)

@@ -6,17 +6,19 @@ Layer norm normalises each row x (D features) and then scales and shifts it:
     xhat = (x - mean) * rstd
     y    = xhat * weight + bias                 weight, bias (D,)
 
-Given gy = dL/dy (N, D):
+Given gy = dL/dy (N, D), go back one line at a time.
 
-    dbias   = sum over rows of gy
-    dweight = sum over rows of gy * xhat
-    g       = gy * weight                       (the gradient reaching xhat)
-    dx      = rstd * (g - mean(g) - xhat * mean(g * xhat))     (means over each row's D)
+- bias and weight: they were broadcast over the N rows; what does that mean for their
+  gradients (tutorial 1, broadcasting)?
+- the gradient reaching xhat, call it g, is the easy part. The hard part is dx: mean and rstd
+  depend on *every* x of the row, so each dx_i receives a share from every g_j. Work it out
+  with the chain rule through mean and var (d mean/d x_i = 1/D; d var/d x_i = 2 (x_i - mean)/D),
+  then simplify until it is written with g, xhat, rstd and two row means. A check on your
+  result: adding a constant to every x of a row changes nothing, so the dx of a row must sum
+  to zero.
 
-The last line is the interesting one: mean and rstd depend on every x in the row, so each dx_i
-feels every g_j. Subtracting mean(g) removes what the mean absorbed; the xhat term removes what
-the variance absorbed. Work row-wise with ``axis=1, keepdims=True``. ``layer_norm_forward`` is
-given and returns what the backward needs.
+Work row-wise with ``axis=1, keepdims=True``. ``layer_norm_forward`` is given and returns
+what the backward needs.
 
 Check with:  python -m minidl.exercises check layer_norm_backward
 """

@@ -4,14 +4,12 @@ A linear layer (``nn.Linear``, PyTorch's layout) computes, for a batch x of shap
 
     out = x @ weight.T + bias          weight (out, in), bias (out,), out (N, out)
 
-Given grad_out = dL/d(out), shape (N, out), the chain rule gives
-
-    dL/dx      = grad_out @ weight          shape (N, in)
-    dL/dweight = grad_out.T @ x             shape (out, in): each weight meets every sample
-    dL/dbias   = grad_out summed over N     shape (out,): the bias was broadcast over rows
-
-A shape check is the quickest way to get these right: the only way to combine (N, out) and
-(N, in) into (out, in) is grad_out.T @ x.
+Given grad_out = dL/d(out), shape (N, out), find dL/dx (N, in), dL/dweight (out, in) and
+dL/dbias (out,). Derive them from one element: out[n, o] = sum_i x[n, i] weight[o, i] +
+bias[o]. How does out[n, o] change with x[n, i]? With weight[o, i]? Which of the indices n, o
+must you then sum over, and how is that sum written as a matrix product? The shapes are a
+check: there is only one way to combine (N, out) with (N, in) into (out, in). And the bias was
+broadcast over the N rows (tutorial 1: what does broadcasting do to a gradient?).
 
 Check with:  python -m minidl.exercises check linear_backward
 """

@@ -4,13 +4,13 @@ Plain gradient descent moves against the gradient: p = p - lr * g. Momentum keep
 ``buf``, a running sum of past gradients that decays by ``momentum`` each step, so that
 consistent directions build up speed and oscillating ones cancel:
 
-    buf = g                          on the very first step (PyTorch starts it at g, not 0)
-    buf = momentum * buf + g         afterwards
+    buf = momentum * buf + g         (PyTorch starts buf at g on the very first step, not at 0)
     p   = p - lr * buf
 
-Nesterov momentum "looks ahead": it steps along the gradient plus the *next* velocity,
-
-    p   = p - lr * (g + momentum * buf)       (with buf already updated)
+Nesterov momentum "looks ahead": it steps along the velocity the parameter *would* have after
+one more update with the same gradient g. Write that velocity in terms of g and the freshly
+updated buf (apply the buf update once more, on paper), and step along it instead of buf.
+The checks compare both variants with PyTorch's ``torch.optim.SGD`` formulas.
 
 Write ``momentum_step`` for NumPy arrays, updating ``param`` and ``buf`` **in place**
 (``param -= ...``, ``buf[...] = ...``): the optimizer's state lives in those arrays.

@@ -2,15 +2,16 @@
 
 A plain softmax reads its row three times: once for the max, once for the sum of exponentials,
 once to normalise. Flash attention cannot afford that (the row is a row of scores it never
-stores), so it keeps a running max ``m`` and a running sum ``l`` and fixes the sum up whenever
-the max grows. For each new block b:
+stores), so it keeps two running numbers while the blocks stream past: the largest value seen
+so far, ``m``, and the sum of exp(x - m) over everything seen so far, ``l``.
 
-    m_new = max(m, max(b))
-    l     = l * exp(m - m_new) + sum(exp(b - m_new))     (rescale the old sum to the new max)
-    m     = m_new
+When a new block arrives, its own terms are easy once you know the new maximum m_new. The old
+sum is the problem: it holds terms exp(x - m) measured against the *old* maximum. Work out
+the single factor that turns every one of them into exp(x - m_new) (exp(a - b) = exp(a) /
+exp(b)), so that you can fix the whole old sum at once without seeing its elements again.
 
-Start from m = -inf, l = 0 (use exp(m - m_new) = 0 when m is still -inf). At the end the
-log-sum-exp is m + log(l) and softmax(x)_i = exp(x_i - m) / l.
+Start from m = -inf, l = 0 (there is nothing to rescale while m is still -inf). At the end,
+softmax(x)_i = exp(x_i - m) / l, and the log-sum-exp is m + log(l).
 
 Write ``online_logsumexp(blocks)`` (an iterable of 1-D NumPy arrays, the row in order) returning
 (m, l), and ``softmax_from_blocks(blocks)`` that uses it and returns the whole softmax row.
