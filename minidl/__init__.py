@@ -61,4 +61,7 @@ from .ops import (
 from .ops import pow, relu  # noqa: F401
 from .tensor import Tensor, tensor
 
+# ---- deployment (issue 17): weights other tools read -----------------------------------
+from .safetensors_io import load_safetensors, save_safetensors  # noqa: E402
+
 __version__ = "0.1.0"
