@@ -7,7 +7,7 @@ import builtins
 
 from ..autograd import Function
 from ..tensor import Tensor
-from ._promotion import float_input
+from ._promotion import cast_plain, float_input
 
 
 def normalize_dims(dim, ndim, op):
@@ -115,7 +115,7 @@ def _count(shape, dims):
 
 def sum(x, dim=None, keepdim=False):  # noqa: A001 (PyTorch's name)
     if x.dtype.kind == "b":
-        x = Tensor._make(x._data.astype("int64"), x._backend)
+        x = cast_plain(x, "int64")
     return Sum.apply(x, normalize_dims(dim, x.ndim, "sum"), keepdim)
 
 
