@@ -62,7 +62,8 @@ from .ops import pow, relu  # noqa: F401
 from .tensor import Tensor, tensor
 
 # ---- deployment (issue 17): weights other tools read -----------------------------------
-from . import onnx  # noqa: E402
+from . import onnx, quantization  # noqa: E402
+from .quantization.quantize import qint8  # noqa: E402
 from .safetensors_io import load_safetensors, save_safetensors  # noqa: E402
 
 __version__ = "0.1.0"

@@ -23,6 +23,7 @@ from ..ops.indexing import GetItem
 from ..ops.layer_norm import LayerNorm
 from ..ops.math import Abs, Clamp, Exp, Log, Sqrt
 from ..ops.matmul import MatMul
+from ..ops.quantized import QuantizedLinearFunction
 from ..ops.reductions import Amax, Amin, Mean, Sum, Var
 from ..ops.selection import MaskedFill, Maximum, Minimum, Where
 from ..ops.shape import Cat, Expand, Permute, Reshape, Stack
@@ -183,6 +184,18 @@ def scaled_dot_product_attention(g, op):
     weights = g.add("Softmax", [g.add("Where", [all_masked, zero, scores])], axis=-1)
     weights = g.add("Where", [all_masked, zero, weights])
     return g.add("MatMul", [weights, v])
+
+
+@converts(QuantizedLinearFunction)
+def quantized_linear(g, op):
+    """DynamicQuantizeLinear(x) -> MatMulInteger with the int8 weight -> back to float: the
+    same arithmetic as minidl's op (minidl/ops/quantized.py)."""
+    x_q, x_scale, zero_point = g.add("DynamicQuantizeLinear", [g.input(op, 0)], outputs=3)
+    weight_t = g.add("Transpose", [g.input(op, 1)], perm=[1, 0])
+    accumulated = g.add("MatMulInteger", [x_q, weight_t, zero_point])
+    y = g.add("Cast", [accumulated], to=g.onnx_dtype(op.output.dtype))
+    y = g.add("Mul", [y, g.add("Mul", [x_scale, g.input(op, 2)])])
+    return g.add("Add", [y, g.input(op, 3)]) if op.inputs[3] is not None else y
 
 
 # ---- reductions -----------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def export(model, args, f, input_names=None, output_names=None, dynamic_axes=Non
         raise ValueError(f"onnx.export: dynamic_axes names {sorted(unknown)} are neither "
                          "inputs nor outputs")
 
-    builder = GraphBuilder(opset, list(_named_parameters(model)), first, second)
+    builder = GraphBuilder(opset, _named_tensors(model), first, second)
     graph = builder.build(input_names, output_names, dynamic_axes)
     onnx_model = onnx.helper.make_model(
         graph, opset_imports=[onnx.helper.make_opsetid("", opset)],
@@ -87,8 +87,17 @@ def _axis_names(name, axes):
     return {int(axis): f"{name}_dynamic_axis_{axis}" for axis in axes}
 
 
-def _named_parameters(model):
-    return model.named_parameters() if hasattr(model, "named_parameters") else ()
+def _named_tensors(model):
+    """(name, tensor) for every parameter, and every other tensor a module holds (a quantized
+    layer's int8 weight, a pruning mask), named as in the state_dict."""
+    if not hasattr(model, "named_modules"):
+        return []
+    named = list(model.named_parameters())
+    for prefix, module in model.named_modules():
+        for name, value in vars(module).items():
+            if isinstance(value, Tensor):
+                named.append((f"{prefix}.{name}" if prefix else name, value))
+    return named
 
 
 def _lengthen(args, input_names, dynamic_axes):
@@ -128,10 +137,10 @@ def _write_atomically(path, data):
 class GraphBuilder:
     """Collects ONNX nodes and initializers while the converters run; see converters.py."""
 
-    def __init__(self, opset, parameters, first, second):
+    def __init__(self, opset, named_tensors, first, second):
         self.opset = opset
         self.first, self.second = first, second
-        self.parameter_names = {id(p): name for name, p in parameters}
+        self.tensor_names = {id(t): name for name, t in named_tensors}
         self.names = {}  # id(tensor of the first trace) -> its ONNX name
         self.nodes, self.initializers = [], []
         self.used_names = set()
@@ -159,13 +168,14 @@ class GraphBuilder:
         self.initializers.append(numpy_helper.from_array(np.array(array, order="C"), name))
         return name
 
-    def add(self, op_type, inputs, **attributes):
+    def add(self, op_type, inputs, outputs=1, **attributes):
+        """Append an ONNX node; its output's name (a list of ``outputs`` names if > 1)."""
         from onnx import helper
 
-        output = self._fresh(op_type.lower())
-        self.nodes.append(helper.make_node(op_type, list(inputs), [output],
+        names = [self._fresh(op_type.lower()) for _ in range(outputs)]
+        self.nodes.append(helper.make_node(op_type, list(inputs), names,
                                            name=f"{op_type}_{len(self.nodes)}", **attributes))
-        return output
+        return names[0] if outputs == 1 else names
 
     def reduce(self, op_type, x, axes, keepdims):
         """Reduce over ``axes``: as an input from opset 18 (13 for ReduceSum), before as an
@@ -238,7 +248,7 @@ class GraphBuilder:
             return self.names[key]
         if tensor.grad_fn is not None and isinstance(tensor.grad_fn, Node):
             raise ExportError("onnx.export: internal error, an op's input was not converted")
-        name = self.parameter_names.get(key)
+        name = self.tensor_names.get(key)
         if name is None:
             name = self._fresh("constant")
         from onnx import numpy_helper
