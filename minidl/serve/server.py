@@ -159,6 +159,7 @@ class ModelServer(ThreadingHTTPServer):
     """
 
     daemon_threads = True
+    request_queue_size = 128  # the listen backlog (socketserver's 5 drops bursts of clients)
 
     def __init__(self, predictor, host="127.0.0.1", port=8000, max_batch=32, max_wait_ms=5.0,
                  max_body_bytes=MAX_BODY_BYTES, verbose=False):
