@@ -21,6 +21,7 @@ T5 = "05_attention.py"
 T6 = "06_pretraining_finetuning.py"
 T7 = "07_inside_the_accelerated_core.py"
 T8 = "08_checkpoints_and_deployment.py"
+T9 = "09_from_checkpoint_to_service.py"
 
 _CATALOG = [
     Exercise("div_function", T1, "Writing your own op",
@@ -71,6 +72,12 @@ _CATALOG = [
              "write a file atomically: temporary file, fsync, rename"),
     Exercise("check_state_dict", T8, "Loading: strict key and shape checks",
              "compare a state dict with a model's: missing, unexpected and mis-shaped keys"),
+    Exercise("symmetric_int8", T9, "Symmetric int8 weights",
+             "quantize a matrix to int8 with one scale per row, and back"),
+    Exercise("quantized_matmul", T9, "The int8 matrix product",
+             "the int32-accumulated product of uint8 activations and int8 weights"),
+    Exercise("pruning_mask", T9, "Magnitude pruning",
+             "the 0/1 mask that prunes the smallest weights, again and again"),
 ]
 
 EXERCISES = {exercise.name: exercise for exercise in _CATALOG}
