@@ -62,8 +62,18 @@ from .ops import pow, relu  # noqa: F401
 from .tensor import Tensor, tensor
 
 # ---- deployment (issue 17): weights other tools read -----------------------------------
-from . import onnx, quantization  # noqa: E402
-from .quantization.quantize import qint8  # noqa: E402
+from .dtypes import qint8  # noqa: E402
 from .safetensors_io import load_safetensors, save_safetensors  # noqa: E402
+
+
+def __getattr__(name):
+    """dl.onnx and dl.quantization are imported on first use: they load minidl.nn, which
+    ``import minidl`` itself does not need (it keeps start-up fast)."""
+    if name in ("onnx", "quantization"):
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __version__ = "0.1.0"

@@ -9,6 +9,7 @@ float32 = np.dtype("float32")
 float64 = np.dtype("float64")
 int64 = np.dtype("int64")
 bool = np.dtype("bool")  # noqa: A001 (PyTorch's name; shadows the builtin only inside this module)
+qint8 = np.dtype("int8")  # quantized weights (minidl/quantization): PyTorch's torch.qint8
 
 default_float = float32
 

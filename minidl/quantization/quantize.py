@@ -9,11 +9,9 @@ import copy
 
 import numpy as np
 
+from ..dtypes import qint8
 from ..nn.linear import Linear
 from .linear import DynamicQuantizedLinear
-
-qint8 = np.dtype("int8")
-"""The dtype of quantized weights (PyTorch's torch.qint8; here the NumPy int8 they are stored in)."""
 
 _QUANTIZED = {Linear: DynamicQuantizedLinear}
 
