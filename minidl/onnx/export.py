@@ -20,7 +20,6 @@ import tempfile
 
 import numpy as np
 
-from ..autograd import Node
 from ..tensor import Tensor
 from .converters import CONVERTERS, ExportError
 from .tracer import trace
@@ -154,7 +153,7 @@ class GraphBuilder:
         dtype of the op's first tensor input."""
         x = op.inputs[index]
         if isinstance(x, Tensor):
-            return self._tensor_name(x, op)
+            return self._tensor_name(x)
         like = next(t.dtype for t in op.inputs if isinstance(t, Tensor))
         return self.scalar(x, like)
 
@@ -223,7 +222,7 @@ class GraphBuilder:
             self.names[id(op.output)] = convert(self, op)
         outputs = []
         for tensor, name in zip(self.first.outputs, output_names):
-            self.nodes.append(helper.make_node("Identity", [self._tensor_name(tensor, None)],
+            self.nodes.append(helper.make_node("Identity", [self._tensor_name(tensor)],
                                                [name], name=f"output_{name}"))
             outputs.append(self._value_info(tensor, name, dynamic_axes))
         inputs = [self._value_info(t, n, dynamic_axes)
@@ -242,16 +241,17 @@ class GraphBuilder:
                 dims[d] = f"{name}_dynamic_axis_{d}"
         return helper.make_tensor_value_info(name, self.onnx_dtype(tensor.dtype), dims)
 
-    def _tensor_name(self, tensor, op):
+    def _tensor_name(self, tensor):
+        """The name of a graph input or op output; a leaf tensor (a parameter, another tensor
+        a module holds, a constant) becomes an initializer on first use."""
+        from onnx import numpy_helper
+
         key = id(tensor)
         if key in self.names:
             return self.names[key]
-        if tensor.grad_fn is not None and isinstance(tensor.grad_fn, Node):
-            raise ExportError("onnx.export: internal error, an op's input was not converted")
         name = self.tensor_names.get(key)
         if name is None:
             name = self._fresh("constant")
-        from onnx import numpy_helper
 
         self.initializers.append(numpy_helper.from_array(np.array(tensor.numpy(), order="C"),
                                                          name))

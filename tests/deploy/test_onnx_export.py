@@ -176,3 +176,23 @@ def test_initializers_carry_the_state_dict_names(tmp_path):
     proto = dl.onnx.export(model, dl.randn(1, 4), tmp_path / "m.onnx")
     names = {init.name for init in proto.graph.initializer}
     assert set(model.state_dict()) <= names
+
+
+def test_the_tracer_records_ops_that_need_no_gradient_and_only_while_tracing():
+    from minidl import autograd
+    from minidl.onnx.tracer import trace
+    from minidl.ops.comparison import Eq
+
+    ids = dl.tensor([[1, 0, 2]])
+    assert (ids == 0).grad_fn is None  # outside a trace nothing is recorded for a bool output
+    traced = trace(lambda t: (t == 0).float() * 2, (ids,))
+    assert [op.function.__name__ for op in traced.ops] == ["Eq", "Cast", "Mul"]
+    assert traced.ops[0].function is Eq and traced.ops[0].inputs[0] is ids
+    assert (ids == 0).grad_fn is None
+
+    def failing(t):
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError):
+        trace(failing, (ids,))
+    assert autograd._record_every_op is False
