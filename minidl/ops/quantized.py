@@ -19,6 +19,8 @@ PyTorch's fbgemm backend does the same with 7-bit activations (reduce_range) and
 one weight scale per tensor; rounding is half-to-even (NumPy's rint, ONNX's rounding).
 Quantized layers run inference only: they have no backward.
 """
+import numpy as np
+
 from ..autograd import Function
 from ..tensor import Tensor
 
@@ -37,16 +39,19 @@ def _quantize_per_channel(weight, xp):
     largest = xp.abs(weight).max(axis=1)
     scale = xp.where(largest > 0, largest / INT8_MAX, 1).astype(weight.dtype)
     quantized = xp.clip(xp.rint(weight / scale[:, None]), -INT8_MAX, INT8_MAX)
-    return quantized.astype(xp.int8), scale
+    return quantized.astype(np.int8), scale
 
 
 def quantize_activations(x, xp):
-    """(x_q uint8, x_scale, zero_point) of a float array, as ONNX DynamicQuantizeLinear."""
-    lo = min(float(x.min(initial=0)), 0.0)
-    hi = max(float(x.max(initial=0)), 0.0)
-    scale = xp.float32((hi - lo) / UINT8_MAX) if hi > lo else xp.float32(1)
-    zero_point = int(xp.clip(xp.rint(-lo / scale), 0, UINT8_MAX))
-    quantized = xp.clip(xp.rint(x / scale) + zero_point, 0, UINT8_MAX).astype(xp.uint8)
+    """(x_q uint8, x_scale, zero_point) of a float array, as ONNX DynamicQuantizeLinear.
+
+    The range and the zero point are host scalars (one device sync); the array math runs on
+    the array's device through ``xp``."""
+    lo = min(float(x.min()), 0.0) if x.size else 0.0
+    hi = max(float(x.max()), 0.0) if x.size else 0.0
+    scale = np.float32((hi - lo) / UINT8_MAX) if hi > lo else np.float32(1)
+    zero_point = int(np.clip(np.rint(-lo / scale), 0, UINT8_MAX))
+    quantized = xp.clip(xp.rint(x / scale) + zero_point, 0, UINT8_MAX).astype(np.uint8)
     return quantized, scale, zero_point
 
 

@@ -124,3 +124,14 @@ def test_quantized_models_export_to_onnx(tmp_path):
         session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         got = session.run(None, {"x": x})[0]
         np.testing.assert_allclose(got, quantized(dl.tensor(x)).numpy(), atol=1e-5)
+
+
+@pytest.mark.cuda
+def test_quantized_linear_on_cuda_matches_cpu():
+    dl.manual_seed(5)
+    linear = nn.Linear(40, 12)
+    x = dl.randn(7, 40)
+    expected = DynamicQuantizedLinear.from_float(linear)(x).numpy()
+    on_gpu = DynamicQuantizedLinear.from_float(linear.to("cuda"))(x.to("cuda"))
+    assert on_gpu.device == "cuda"
+    np.testing.assert_allclose(on_gpu.numpy(), expected, rtol=1e-6, atol=1e-6)
