@@ -135,3 +135,29 @@ def test_quantized_linear_on_cuda_matches_cpu():
     on_gpu = DynamicQuantizedLinear.from_float(linear.to("cuda"))(x.to("cuda"))
     assert on_gpu.device == "cuda"
     np.testing.assert_allclose(on_gpu.numpy(), expected, rtol=1e-6, atol=1e-6)
+
+
+def test_close_to_pytorchs_quantize_dynamic():
+    torch = pytest.importorskip("torch")
+    import warnings
+
+    dl.manual_seed(6)
+    model = nn.Sequential(nn.Linear(32, 64), nn.ReLU(), nn.Linear(64, 10))
+    torch_model = torch.nn.Sequential(torch.nn.Linear(32, 64), torch.nn.ReLU(),
+                                      torch.nn.Linear(64, 10))
+    torch_model.load_state_dict({k: torch.from_numpy(v.numpy().copy())
+                                 for k, v in model.state_dict().items()})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch_int8 = torch.ao.quantization.quantize_dynamic(
+            torch_model, {torch.nn.Linear: torch.ao.quantization.per_channel_dynamic_qconfig},
+            dtype=torch.qint8)
+    x = np.random.default_rng(6).standard_normal((256, 32)).astype(np.float32)
+    ours = dl.quantization.quantize_dynamic(model)(dl.tensor(x)).numpy()
+    with torch.no_grad():
+        theirs = torch_int8(torch.from_numpy(x)).numpy()
+    exact = model(dl.tensor(x)).numpy()
+    scale = np.abs(exact).max()
+    assert np.abs(ours - exact).max() < 0.02 * scale
+    assert np.abs(theirs - exact).max() < 0.02 * scale
+    assert (ours.argmax(1) == theirs.argmax(1)).mean() > 0.95
