@@ -98,6 +98,7 @@ def parse_inputs(body, example_shape, dtype):
 class _Handler(BaseHTTPRequestHandler):
     server_version = "minidl-serve/0.1"
     protocol_version = "HTTP/1.1"
+    timeout = 30  # seconds a connection may stall (a body shorter than its Content-Length)
 
     def log_message(self, format, *args):  # noqa: A002 (the base class's name)
         if self.server.verbose:
@@ -128,7 +129,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self._reply(HTTPStatus.NOT_FOUND, {"error": f"no such path {self.path}; "
                                                             "POST to /predict"})
                 return
-            length = int(self.headers.get("Content-Length") or 0)
+            length = self.headers.get("Content-Length", "")
+            if not length.isdigit():
+                self.close_connection = True
+                raise BadRequest("a POST needs a Content-Length header with the body's size")
+            length = int(length)
             if length > self.server.max_body_bytes:
                 self.close_connection = True  # the body is not read: drop the connection
                 self._reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
