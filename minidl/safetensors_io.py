@@ -10,11 +10,9 @@ PyTorch's, a file written here loads into the same PyTorch model
 The optional ``safetensors`` package (``pip install minidl[deploy]``) does the encoding, through
 its NumPy API; it is imported only when these functions run.
 """
-import os
-import tempfile
-
 import numpy as np
 
+from .atomic_write import write_bytes_atomically
 from .tensor import Tensor
 
 
@@ -48,7 +46,7 @@ def save_safetensors(state_dict, path, metadata=None):
             )
         arrays[name] = np.ascontiguousarray(value)
     data = _safetensors_numpy().save(arrays, metadata=metadata)
-    _write_atomically(path, data)
+    write_bytes_atomically(path, data)
 
 
 def load_safetensors(path):
@@ -56,19 +54,3 @@ def load_safetensors(path):
     ready for ``model.load_state_dict``."""
     arrays = _safetensors_numpy().load_file(str(path))
     return {name: Tensor._wrap(np.array(array)) for name, array in arrays.items()}
-
-
-def _write_atomically(path, data):
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, temp_path = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.",
-                                     suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp_path, path)
-    except BaseException:
-        if os.path.exists(temp_path):
-            os.remove(temp_path)
-        raise

@@ -15,11 +15,9 @@ constant must be the same in both: a constant that changes with the input is a v
 outside the ops (e.g. straight from ``tensor._data``), which the graph could not reproduce, and
 the export stops with an error naming the op that reads it.
 """
-import os
-import tempfile
-
 import numpy as np
 
+from ..atomic_write import write_bytes_atomically
 from ..tensor import Tensor
 from .converters import CONVERTERS, ExportError
 from .tracer import trace
@@ -76,7 +74,7 @@ def export(model, args, f, input_names=None, output_names=None, dynamic_axes=Non
     )
     onnx_model.ir_version = min(onnx_model.ir_version, 10)  # what onnxruntime 1.18+ reads
     onnx.checker.check_model(onnx_model)
-    _write_atomically(f, onnx_model.SerializeToString())
+    write_bytes_atomically(f, onnx_model.SerializeToString())
     return onnx_model
 
 
@@ -115,22 +113,6 @@ def _lengthen(args, input_names, dynamic_axes):
             changed = True
         longer.append(Tensor._wrap(array))
     return longer if changed else None
-
-
-def _write_atomically(path, data):
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, temp_path = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.",
-                                     suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp_path, path)
-    except BaseException:
-        if os.path.exists(temp_path):
-            os.remove(temp_path)
-        raise
 
 
 class GraphBuilder:
