@@ -249,8 +249,8 @@ def main(argv=None):
     rows = [measure("digits_mlp", model, inputs, labels,
                     torch_mlp(torch) if torch else None, args.out, repeats)]
     model, inputs, labels, vocab, pad = bert_classifier(*steps)
-    rows.append(measure("tiny_bert", model, inputs, labels,
-                        torch_bert(torch, vocab, pad, len(TOPICS)) if torch else None, args.out, repeats))
+    twin = torch_bert(torch, vocab, pad, len(TOPICS)) if torch else None
+    rows.append(measure("tiny_bert", model, inputs, labels, twin, args.out, repeats))
     for row in rows:
         print_table(row)
     path = args.out / "quantization.json"

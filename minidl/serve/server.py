@@ -88,7 +88,8 @@ def parse_inputs(body, example_shape, dtype):
     if not shape_ok or values.shape[0] == 0:
         raise BadRequest(f'"inputs" has shape {values.shape}, expected {wanted} (N >= 1)')
     if dtype.kind in "iu":
-        if values.dtype.kind == "f" and not np.all(np.isfinite(values) & (values == np.round(values))):
+        whole = np.isfinite(values) & (values == np.round(values))
+        if values.dtype.kind == "f" and not whole.all():
             raise BadRequest(f'"inputs" must be integers ({dtype}), got non-integer numbers')
     elif not np.all(np.isfinite(values)):
         raise BadRequest('"inputs" holds NaN or infinity')
