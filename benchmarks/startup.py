@@ -113,6 +113,8 @@ def kernel_samples():
         "sgd_step": (params(), params(), params(), 0.1, 0.9, 0.0, 0.0, False, True),
         "adam_step": (params(), params(), params(), params(), 1, 1e-3, 0.9, 0.999, 1e-8, 0.0,
                       False),
+        "quantized_matmul": (np.arange(12, dtype=np.uint8).reshape(3, 4), 3,
+                             np.ones((2, 4), dtype=np.int8)),
     }
 
 

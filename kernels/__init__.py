@@ -75,6 +75,13 @@ one call updates a whole list of parameters, which the CUDA set does in one laun
         step is the 1-based step count after incrementing (shared by the list); decoupled=True
         is AdamW (param *= 1 - lr * weight_decay), False is Adam's L2 (grad += wd * param).
 
+Quantized (int8 dynamic quantization, issue 17)::
+
+    quantized_matmul(a, a_zero_point, w) -> acc
+        a (M, K) uint8 with zero point a_zero_point (an int in [0, 255]), w (N, K) int8
+        (symmetric, one row per output channel); acc (M, N) int32,
+        acc[m, n] = sum_k (a[m, k] - a_zero_point) * w[n, k].
+
 Dropout masks come from a counter-based hash, so every set draws the same mask for the same
 (shape, p, seed): for flat C-order index i, ``z = splitmix64(seed + (i + 1) * 0x9E3779B97F4A7C15)``
 (arithmetic mod 2**64, where splitmix64(z) = z ^= z >> 30; z *= 0xBF58476D1CE4E5B9;

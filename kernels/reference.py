@@ -332,3 +332,19 @@ def adam_step(params, grads, exp_avgs, exp_avg_sqs, step, lr, beta1, beta2, eps,
         exp_avg_sq[...] = beta2 * exp_avg_sq + (1 - beta2) * grad * grad
         denominator = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
         param -= lr / bias_correction1 * exp_avg / denominator
+
+
+# ----------------------------------------------------------------------------- quantized
+# (issue 17: int8 dynamic quantization; the op is minidl/ops/quantized.py)
+
+
+def quantized_matmul(a, a_zero_point, w):
+    """The int8 matrix product of dynamic quantization, accumulated in int32.
+
+    a (M, K) uint8 activations with zero point ``a_zero_point`` (their real value is
+    a_scale * (a - a_zero_point)); w (N, K) int8 weights, symmetric (zero point 0), one row per
+    output channel. Returns acc (M, N) int32 with acc[m, n] = sum_k (a[m, k] - zp) * w[n, k];
+    the op multiplies it by a_scale * w_scale[n] to get back to real numbers. int32 cannot
+    overflow here for K < 2^31 / (255 * 128) = 65,793.
+    """
+    return (a.astype(np.int32) - np.int32(a_zero_point)) @ w.astype(np.int32).T

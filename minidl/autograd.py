@@ -28,6 +28,11 @@ from .errors import ShapeError
 
 _grad_enabled = True
 
+# Set by the ONNX exporter's tracer (minidl/onnx/tracer.py) while it runs a model: then every op
+# records its node, also one whose output needs no gradient (a mask built from token ids), so
+# that the whole computation from the inputs is one graph.
+_record_every_op = False
+
 
 def is_grad_enabled():
     """True when ops record the graph for backward (the default)."""
@@ -155,7 +160,7 @@ class Function:
             out = out_backend.xp.asarray(out)  # NumPy reductions return scalars, not 0-d arrays
         needs_grad = needs_grad and _grad_enabled and is_floating(out.dtype)
         result = Tensor._make(out, out_backend, needs_grad)
-        if needs_grad:
+        if needs_grad or _record_every_op:
             ctx.inputs = inputs
             result.grad_fn = ctx
         return result

@@ -83,6 +83,7 @@ uint8 = from_numpy(np.dtype("uint8"))
 bool = from_numpy(np.dtype("bool"))  # noqa: A001 (PyTorch's name; shadows the builtin only here)
 float = float32  # noqa: A001 (PyTorch's alias, as torch.float)
 int = int32  # noqa: A001 (PyTorch's alias: torch.int is int32)
+qint8 = int8  # quantized weights (minidl/quantization): PyTorch's torch.qint8
 
 default_float = float32
 

@@ -34,6 +34,7 @@ from .dropout import dropout_backward, dropout_forward
 from .embedding import embedding_backward, embedding_forward
 from .layer_norm import layer_norm_backward, layer_norm_forward
 from .optimizers import adam_step, sgd_step
+from .quantized import quantized_matmul
 from .softmax import log_softmax_backward, log_softmax_forward, softmax_backward, softmax_forward
 
 __all__ = [
@@ -46,4 +47,5 @@ __all__ = [
     "embedding_forward", "embedding_backward",
     "attention_forward", "attention_backward",
     "sgd_step", "adam_step",
+    "quantized_matmul",
 ]

@@ -12,6 +12,7 @@ module per concept, each with its NumPy twin in kernels/reference.py:
 - embedding.py      gather, and a scatter-add backward with atomicAdd
 - attention.py      attention.cu: flash-attention-style tiled forward and backward
 - optimizers.py     optimizers.cu: multi-tensor SGD and Adam/AdamW, one launch per list
+- quantized.py      quantized.cu: the int8 matrix product (int32 accumulation), shared-memory tiles
 
 Importing this package needs CuPy but no GPU: the CUDA sources are compiled (with NVRTC) the
 first time each kernel runs. common.cuh holds device helpers shared by the .cu files.
@@ -32,6 +33,7 @@ from .dropout import dropout_backward, dropout_forward
 from .embedding import embedding_backward, embedding_forward
 from .layer_norm import layer_norm_backward, layer_norm_forward
 from .optimizers import adam_step, sgd_step
+from .quantized import quantized_matmul
 from .softmax import log_softmax_backward, log_softmax_forward, softmax_backward, softmax_forward
 
 __all__ = [
@@ -44,4 +46,5 @@ __all__ = [
     "embedding_forward", "embedding_backward",
     "attention_forward", "attention_backward",
     "sgd_step", "adam_step",
+    "quantized_matmul",
 ]

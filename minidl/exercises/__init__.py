@@ -27,6 +27,7 @@ T6 = "06_pretraining_finetuning.py"
 T7 = "07_inside_the_accelerated_core.py"
 T8 = "08_checkpoints_and_deployment.py"
 T11 = "11_gpt.py"
+T12 = "12_from_checkpoint_to_service.py"
 
 _CATALOG = [
     Exercise("div_function", T1, "Writing your own op",
@@ -83,6 +84,12 @@ _CATALOG = [
              "top-k filtering and sampling with a temperature"),
     Exercise("kv_cache", T11, "The key-value cache",
              "a key-value cache: one new position's attention over the cached ones"),
+    Exercise("symmetric_int8", T12, "Symmetric int8 weights",
+             "quantize a matrix to int8 with one scale per row, and back"),
+    Exercise("quantized_matmul", T12, "The int8 matrix product",
+             "the int32-accumulated product of uint8 activations and int8 weights"),
+    Exercise("pruning_mask", T12, "Magnitude pruning",
+             "the 0/1 mask that prunes the smallest weights, again and again"),
 ]
 
 # The cumulative track (tutorials/track/README.md): the learner builds a small framework of

@@ -16,21 +16,17 @@ convention: a True in ``key_padding_mask`` (N, S) or in a bool ``attn_mask`` (L,
 import math
 
 from .. import zeros
-from ..ops.attention import attention_weights, causal_mask, scaled_dot_product_attention
-from ..tensor import Tensor
+from ..ops.attention import (
+    additive_mask,
+    attention_weights,
+    causal_mask,
+    scaled_dot_product_attention,
+)
 from . import functional as F
 from . import init
 from .linear import Linear
 from .module import Module
 from .parameter import Parameter
-
-
-def _additive(mask, dtype, xp):
-    """A MultiheadAttention mask as an array to add to the scores (True = masked out = -inf)."""
-    array = mask._data if isinstance(mask, Tensor) else xp.asarray(mask)
-    if array.dtype.kind == "b":
-        return xp.where(array, xp.asarray(-xp.inf, dtype=dtype), xp.asarray(0, dtype=dtype))
-    return array.astype(dtype, copy=False)
 
 
 class MultiheadAttention(Module):
@@ -73,16 +69,16 @@ class MultiheadAttention(Module):
 
     def _merged_mask(self, attn_mask, key_padding_mask, batch, queries, keys, like):
         """key_padding_mask and attn_mask as one additive mask (N or 1, H or 1, L, S), or None."""
-        xp, dtype = like._backend.xp, like.dtype
         merged = None
         if attn_mask is not None:
-            merged = _additive(attn_mask, dtype, xp)
+            merged = additive_mask(attn_mask, like, true_masks_out=True)
             if merged.ndim == 3:  # (N * H, L, S): one mask per batch entry and head
                 merged = merged.reshape(batch, self.num_heads, queries, keys)
         if key_padding_mask is not None:
-            padding = _additive(key_padding_mask, dtype, xp).reshape(batch, 1, 1, keys)
+            padding = additive_mask(key_padding_mask, like, true_masks_out=True)
+            padding = padding.reshape(batch, 1, 1, keys)
             merged = padding if merged is None else merged + padding
-        return None if merged is None else Tensor._make(merged, like._backend)
+        return merged
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
                 attn_mask=None, is_causal=False, average_attn_weights=True):

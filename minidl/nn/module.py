@@ -52,10 +52,12 @@ class Module:
                 f"(call super().__init__() first in {type(self).__name__}.__init__)"
             )
         if isinstance(value, Parameter):
-            self._forget(name)
+            if name not in self._parameters:  # replacing one keeps its place, as in PyTorch
+                self._forget(name)
             self._parameters[name] = value
         elif isinstance(value, Module):
-            self._forget(name)
+            if name not in self._modules:  # (Sequential runs its children in this order)
+                self._forget(name)
             self._modules[name] = value
         elif name in self._parameters:
             if value is not None:

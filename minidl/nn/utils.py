@@ -1,7 +1,8 @@
-"""nn.utils: gradient clipping."""
+"""nn.utils: gradient clipping; pruning in nn.utils.prune (minidl/nn/prune.py)."""
 import math
 
 from ..tensor import Tensor, tensor
+from . import prune  # noqa: F401 (nn.utils.prune, as in PyTorch)
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0):

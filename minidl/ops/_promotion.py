@@ -8,6 +8,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor
+from .conversion import Cast
 
 
 def promote_operands(a, b):
@@ -53,5 +54,6 @@ def float_input(x):
 
 
 def cast_plain(x, dtype):
-    """A non-differentiable cast (integer tensors never carry gradients)."""
-    return Tensor._make(x._data.astype(dtype), x._backend)
+    """A cast of an integer or bool tensor (which never carries gradients), as an op so that
+    a tracer (the ONNX exporter) records it."""
+    return Cast.apply(x, dtype)

@@ -19,9 +19,12 @@ import math
 
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import Function, no_grad
 from ..tensor import Tensor
+from .conversion import cast
 from .matmul import matmul
+from .reductions import amax
+from .selection import where
 from .shape import expand, reshape
 from .softmax import softmax
 
@@ -44,12 +47,24 @@ class ScaledDotProductAttention(Function):
         return gq, gk, gv, None, None, None
 
 
-def additive_mask(attn_mask, dtype, xp):
-    """The mask as an array to add to the scores; a bool mask (True = takes part) -> 0 / -inf."""
-    mask = attn_mask._data if isinstance(attn_mask, Tensor) else xp.asarray(attn_mask)
-    if mask.dtype.kind == "b":
-        return xp.where(mask, xp.asarray(0, dtype=dtype), xp.asarray(-xp.inf, dtype=dtype))
-    return mask.astype(dtype, copy=False)
+def additive_mask(mask, like, true_masks_out=False):
+    """``mask`` as a tensor to add to scores of ``like``'s dtype.
+
+    A float mask is used as it is. A bool mask becomes 0 where a key takes part and -inf where it
+    is masked out: True means "takes part" in scaled_dot_product_attention and "masked out" in
+    MultiheadAttention (``true_masks_out=True``). Built from ops, so that a tracer (the ONNX
+    exporter) sees how a mask built from the inputs (``ids == pad``) depends on them.
+    """
+    if not isinstance(mask, Tensor):
+        mask = Tensor._wrap(like._backend.asarray(mask))
+    if mask.dtype.kind != "b":
+        return mask if mask.dtype == like.dtype else cast(mask, like.dtype)
+    xp = like._backend.xp
+    zero = Tensor._make(xp.asarray(0, dtype=like.dtype), like._backend)
+    minus_infinity = Tensor._make(xp.asarray(-xp.inf, dtype=like.dtype), like._backend)
+    if true_masks_out:
+        return where(mask, minus_infinity, zero)
+    return where(mask, zero, minus_infinity)
 
 
 def causal_mask(num_queries, num_keys, dtype, xp):
@@ -87,12 +102,12 @@ def _check_inputs(query, key, value, attn_mask, is_causal):
 
 
 def _combined_mask(query, key, attn_mask, is_causal):
-    """The additive mask (..., L, S) as a backend array, or None when nothing is masked."""
-    xp = query._backend.xp
+    """The additive mask (..., L, S) as a tensor, or None when nothing is masked."""
     if attn_mask is not None:
-        return additive_mask(attn_mask, query.dtype, xp)
+        return additive_mask(attn_mask, query)
     if is_causal:
-        return causal_mask(query.shape[-2], key.shape[-2], query.dtype, xp)
+        mask = causal_mask(query.shape[-2], key.shape[-2], query.dtype, query._backend.xp)
+        return Tensor._make(mask, query._backend)
     return None
 
 
@@ -108,10 +123,9 @@ def attention_weights(query, key, attn_mask=None, is_causal=False, scale=None):
     mask = _combined_mask(query, key, attn_mask, is_causal)
     if mask is None:
         return softmax(scores, -1)
-    scores = scores + Tensor._make(mask, query._backend)
-    xp = query._backend.xp
-    all_masked = xp.all(xp.isneginf(scores._data), axis=-1, keepdims=True)
-    all_masked = Tensor._make(all_masked, query._backend)
+    scores = scores + mask
+    with no_grad():  # (a tracer still records it: the mask depends on the inputs)
+        all_masked = amax(scores, -1, keepdim=True) == -math.inf
     weights = softmax(scores.masked_fill(all_masked, 0.0), -1)
     return weights.masked_fill(all_masked, 0.0)
 
@@ -135,7 +149,6 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         weights = attention_weights(query, key, attn_mask, is_causal, scale)
         return matmul(dropout(weights, dropout_p, True), value)
 
-    xp = query._backend.xp
     num_queries, num_keys = query.shape[-2], key.shape[-2]
     mask = _combined_mask(query, key, attn_mask, False)
     leading = [query.shape[:-2], key.shape[:-2], value.shape[:-2]]
@@ -143,8 +156,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         leading.append(mask.shape[:-2])
     try:
         batch_shape = np.broadcast_shapes(*leading)
-        if mask is not None:
-            mask = xp.broadcast_to(mask, batch_shape + (num_queries, num_keys))
+        if mask is not None and mask.shape != batch_shape + (num_queries, num_keys):
+            mask = expand(mask, batch_shape + (num_queries, num_keys))
     except ValueError:
         shapes = (query.shape, key.shape, value.shape) + (() if mask is None else (mask.shape,))
         raise ValueError(
@@ -160,7 +173,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         return reshape(x, (batch,) + x.shape[-2:])
 
     if mask is not None:
-        mask = mask.reshape(batch, num_queries, num_keys)
+        mask = reshape(mask, (batch, num_queries, num_keys))
     out = ScaledDotProductAttention.apply(flat(query), flat(key), flat(value), mask, scale,
                                           is_causal)
     return reshape(out, batch_shape + out.shape[-2:])

@@ -1,45 +1,82 @@
-"""Comparisons: bool tensors that carry no gradient."""
+"""Comparisons: bool tensors that carry no gradient.
+
+Each is an op (a ``Function``) even though nothing flows back through it, so that a tracer
+that records every op (the ONNX exporter) sees a mask built from the inputs, e.g. ``ids == pad``.
+"""
 import operator
 
-from ..errors import ShapeError
+from ..autograd import Function
 from ..tensor import Tensor
 from ._promotion import promote_operands
 
 
-def _compare(name, compare, a, b):
+class _Comparison(Function):
+    """out = compare(a, b) elementwise, a bool array;  no gradient"""
+
+    compare = None
+
+    @classmethod
+    def forward(cls, ctx, a, b):
+        return cls.compare(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return None, None
+
+
+class Eq(_Comparison):
+    compare = staticmethod(operator.eq)
+
+
+class Ne(_Comparison):
+    compare = staticmethod(operator.ne)
+
+
+class Lt(_Comparison):
+    compare = staticmethod(operator.lt)
+
+
+class Le(_Comparison):
+    compare = staticmethod(operator.le)
+
+
+class Gt(_Comparison):
+    compare = staticmethod(operator.gt)
+
+
+class Ge(_Comparison):
+    compare = staticmethod(operator.ge)
+
+
+def _compare(comparison, a, b):
     a, b = promote_operands(a, b)
-    backend = a._backend if isinstance(a, Tensor) else b._backend
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a._backend is not b._backend:
         raise RuntimeError(
-            f"{name}: expected both tensors on the same device, got {a.device} and {b.device}"
+            f"{comparison.op_name()}: expected both tensors on the same device, got {a.device} "
+            f"and {b.device}"
         )
-    x = a._data if isinstance(a, Tensor) else a
-    y = b._data if isinstance(b, Tensor) else b
-    try:
-        return Tensor._make(backend.xp.asarray(compare(x, y)), backend)
-    except ValueError as err:
-        raise ShapeError(f"{name}: {err}") from None
+    return comparison.apply(a, b)
 
 
 def eq(a, b):
-    return _compare("eq", operator.eq, a, b)
+    return _compare(Eq, a, b)
 
 
 def ne(a, b):
-    return _compare("ne", operator.ne, a, b)
+    return _compare(Ne, a, b)
 
 
 def lt(a, b):
-    return _compare("lt", operator.lt, a, b)
+    return _compare(Lt, a, b)
 
 
 def le(a, b):
-    return _compare("le", operator.le, a, b)
+    return _compare(Le, a, b)
 
 
 def gt(a, b):
-    return _compare("gt", operator.gt, a, b)
+    return _compare(Gt, a, b)
 
 
 def ge(a, b):
-    return _compare("ge", operator.ge, a, b)
+    return _compare(Ge, a, b)

@@ -13,7 +13,7 @@ from .. import dtypes
 from ..autograd import Function
 from ..errors import reject_unsupported
 from ..tensor import Tensor
-from ._promotion import float_input
+from ._promotion import cast_plain, float_input
 from .conversion import cast
 from .gather import gather
 from .math import sqrt
@@ -203,7 +203,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None,
     reject_unsupported("sum", unsupported)
     x = _as_dtype(input, dtype)
     if x.dtype.kind in "biu" and dtype is None:
-        x = Tensor._make(x._data.astype("int64"), x._backend)
+        x = cast_plain(x, "int64")  # an op, so that the ONNX tracer records it
     dims, keepdim = _reduce_args("sum", x, dim, keepdim, axis, keepdims)
     return Sum.apply(x, dims, keepdim)
 

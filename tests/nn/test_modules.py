@@ -372,3 +372,14 @@ def test_parameter_is_a_leaf_tensor_sharing_data():
     transposed.grad = dl.ones(2, 3)
     optim.Adam([transposed]).step()
     assert nn.Parameter(dl.tensor(3.0)).shape == ()
+
+
+def test_reassigning_a_child_or_parameter_keeps_its_place():
+    """Replacing layer "0" of a Sequential (as quantize_dynamic and pruning do) must not move
+    it after the others: Sequential runs its children in registration order."""
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    setattr(model, "0", nn.Linear(2, 3))
+    assert [name for name, _ in model.named_children()] == ["0", "1", "2"]
+    layer = nn.Linear(2, 3)
+    layer.weight = nn.Parameter(dl.zeros(3, 2))
+    assert [name for name, _ in layer.named_parameters()] == ["weight", "bias"]

@@ -1,0 +1,42 @@
+"""A dynamically quantized nn.Linear (PyTorch's torch.ao.nn.quantized.dynamic.Linear).
+
+It holds the int8 weight and its per-output-channel scales (``minidl/ops/quantized.py`` has
+the math) and the float bias; the activations are quantized on every call. Its state_dict
+holds "weight" (int8), "weight_scale" and "bias" (float), a quarter of the float layer's bytes
+plus one scale per output.
+"""
+from collections import OrderedDict
+
+from ..nn.module import Module
+from ..ops.quantized import quantize_per_channel, quantized_linear
+
+
+class DynamicQuantizedLinear(Module):
+    """y = x W^T + b with W in int8 and x quantized per batch; built by ``from_float``."""
+
+    def __init__(self, weight_q, weight_scale, bias=None):
+        super().__init__()
+        self.out_features, self.in_features = weight_q.shape
+        self.weight = weight_q
+        self.weight_scale = weight_scale
+        self.bias = bias
+
+    @classmethod
+    def from_float(cls, linear):
+        """Quantize a float ``nn.Linear``'s weight (per output channel, symmetric int8)."""
+        quantized, scale = quantize_per_channel(linear.weight.detach())
+        return cls(quantized, scale, None if linear.bias is None else linear.bias.detach())
+
+    def forward(self, input):  # noqa: A002 (PyTorch's argument name)
+        return quantized_linear(input, self.weight, self.weight_scale, self.bias)
+
+    def state_dict(self, prefix=""):
+        state = OrderedDict([(prefix + "weight", self.weight),
+                             (prefix + "weight_scale", self.weight_scale)])
+        if self.bias is not None:
+            state[prefix + "bias"] = self.bias
+        return state
+
+    def extra_repr(self):
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                "dtype=qint8, qscheme=per_channel_symmetric")

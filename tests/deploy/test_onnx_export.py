@@ -1,0 +1,198 @@
+"""dl.onnx.export: the file passes onnx.checker and onnxruntime gives minidl's outputs."""
+import numpy as np
+import pytest
+
+import minidl as dl
+import minidl.nn as nn
+import minidl.nn.functional as F
+
+onnx = pytest.importorskip("onnx")
+ort = pytest.importorskip("onnxruntime")
+
+
+def export_and_run(tmp_path, model, args, feeds, opset_version=None, dynamic=True):
+    """Export ``model`` traced on ``args`` with a dynamic batch axis, run ``feeds`` (NumPy
+    arrays, other batch sizes) through onnxruntime; returns (onnx outputs, minidl outputs)."""
+    args = (args,) if isinstance(args, dl.Tensor) else tuple(args)
+    names = [f"in{i}" for i in range(len(args))]
+    path = tmp_path / "model.onnx"
+    axes = {name: {0: "batch"} for name in names + ["out"]} if dynamic else None
+    mode = model.training
+    dl.onnx.export(model, args, path, input_names=names, output_names=["out"],
+                   dynamic_axes=axes, opset_version=opset_version)
+    assert model.training == mode  # export evaluates the model, then restores its mode
+    onnx.checker.check_model(onnx.load(path))
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = session.run(None, dict(zip(names, feeds)))[0]
+    model.eval()
+    with dl.no_grad():
+        expected = model(*[dl.tensor(f) for f in feeds]).numpy()
+    return got, expected
+
+
+def test_digits_mlp_with_dynamic_batch(tmp_path):
+    from minidl.examples.train_digits import build_model
+
+    dl.manual_seed(0)
+    model = build_model()
+    rng = np.random.default_rng(0)
+    for batch in (1, 7, 64):
+        x = rng.standard_normal((batch, 64)).astype(np.float32)
+        got, expected = export_and_run(tmp_path, model, dl.randn(3, 64), [x])
+        assert got.shape == (batch, 10)
+        np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+class EncoderClassifier(nn.Module):
+    """An nn.TransformerEncoder (post-norm, ReLU, as PyTorch's default) with mean pooling."""
+
+    def __init__(self, vocab=20, d_model=32, classes=4):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab, d_model)
+        self.position = nn.SinusoidalPositionalEncoding(d_model, max_len=16)
+        layer = nn.TransformerEncoderLayer(d_model, 4, 64, dropout=0.1)
+        self.encoder = nn.TransformerEncoder(layer, 2)
+        self.head = nn.Linear(d_model, classes)
+
+    def forward(self, ids):
+        return self.head(self.encoder(self.position(self.embedding(ids))).mean(dim=1))
+
+
+def test_transformer_encoder_classifier(tmp_path):
+    dl.manual_seed(1)
+    model = EncoderClassifier()
+    model.train()  # export evaluates the model (dropout off)
+    ids = np.random.default_rng(1).integers(0, 20, (5, 10))
+    got, expected = export_and_run(tmp_path, model, dl.tensor(ids[:2]), [ids])
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_sort_transformer(tmp_path):
+    from minidl.examples.sort_transformer import SortingTransformer
+
+    dl.manual_seed(2)
+    model = SortingTransformer(8)
+    digits = np.random.default_rng(2).integers(0, 10, (9, 8))
+    got, expected = export_and_run(tmp_path, model, dl.tensor(digits[:3]), [digits])
+    assert got.shape == (9, 8, 10)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("opset_version", [17, 20])
+def test_tiny_bert_with_padding_mask_built_from_the_ids(tmp_path, opset_version):
+    from minidl.examples.tiny_bert import MAX_LEN, Classifier, TinyBert
+
+    dl.manual_seed(3)
+    model = Classifier(TinyBert(30, pad_id=0), 3)
+    rng = np.random.default_rng(3)
+    traced = rng.integers(1, 30, (2, MAX_LEN))
+    traced[0, 6:] = 0
+    ids = rng.integers(1, 30, (6, MAX_LEN))
+    ids[1, 4:] = 0  # a different padding pattern and batch size than the traced input
+    ids[2, 1:] = 0
+    ids[3, :] = 0  # every key masked out: zeros, not NaN, in both
+    got, expected = export_and_run(tmp_path, model, dl.tensor(traced), [ids],
+                                   opset_version=opset_version)
+    assert np.isfinite(got).all()
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+class ManyOps(nn.Module):
+    """Most contract ops in one forward, to check each converter against minidl."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(6, 6)
+        self.norm = nn.LayerNorm(6)
+        self.attention = nn.MultiheadAttention(6, 2)
+
+    def forward(self, x):
+        h = self.norm(self.linear(x))  # (N, 4, 6)
+        a = (h.exp() + h.abs().sqrt() - (h * h + 1).log()) / 2
+        b = dl.maximum(a.sigmoid(), h.tanh()) - dl.minimum(h, -a) ** 2
+        c = dl.where(h > 0, b, -b).masked_fill(h < -1, 0.5).clamp(min=-2, max=3)
+        d = F.gelu(c, approximate="tanh") + F.gelu(c) + F.relu(-c)
+        e = F.softmax(d, -1) + F.log_softmax(d, 1) * (d != 0).float()
+        stacked = dl.stack([e, d], dim=1).flatten(1, 2)  # (N, 8, 6)
+        joined = dl.cat([stacked, e.permute(0, 2, 1).transpose(1, 2)], dim=1)  # (N, 12, 6)
+        attended, weights = self.attention(joined, joined, joined, is_causal=True)
+        pooled = attended.amax(dim=1) + attended.amin(dim=1) + attended.var(dim=1)
+        pieces = pooled.unsqueeze(1)[:, 0, 1:5] + weights[:, -1, :4] + joined[:, [0, 2, 2, 5], 0]
+        scores = F.scaled_dot_product_attention(h, h, h, is_causal=True).sum(dim=(1, 2))
+        return pieces.expand(3, -1, -1).mean(dim=0) @ dl.ones(4, 2) + scores.unsqueeze(-1)
+
+
+@pytest.mark.parametrize("opset_version", [17, 18, 20])
+def test_every_converter_against_minidl(tmp_path, opset_version):
+    dl.manual_seed(4)
+    model = ManyOps()
+    x = np.random.default_rng(4).standard_normal((5, 4, 6)).astype(np.float32)
+    got, expected = export_and_run(tmp_path, model, dl.randn(2, 4, 6), [x],
+                                   opset_version=opset_version)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_an_op_without_onnx_form_is_named(tmp_path):
+    class WithLoss(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(3, 2)
+
+        def forward(self, x):
+            return F.cross_entropy(self.linear(x), dl.tensor([0, 1]))
+
+    with pytest.raises(dl.onnx.ExportError, match="CrossEntropy"):
+        dl.onnx.export(WithLoss(), dl.randn(2, 3), tmp_path / "m.onnx")
+    assert not (tmp_path / "m.onnx").exists()
+
+
+def test_a_value_computed_outside_the_ops_is_refused(tmp_path):
+    class Leaky(nn.Module):
+        def forward(self, x):
+            scale = dl.tensor(x.numpy().max(axis=1, keepdims=True))  # the graph cannot see it
+            return x * scale
+
+    with pytest.raises(dl.onnx.ExportError, match="input 1 of Mul"):
+        dl.onnx.export(Leaky(), dl.randn(2, 3), tmp_path / "m.onnx",
+                       input_names=["x"], dynamic_axes={"x": [0]})
+
+
+def test_dropout_in_training_is_refused_and_bad_arguments(tmp_path):
+    class AlwaysDropping(nn.Module):
+        def forward(self, x):
+            return F.dropout(x, 0.5, training=True)
+
+    with pytest.raises(dl.onnx.ExportError, match="Dropout"):
+        dl.onnx.export(AlwaysDropping(), dl.randn(2, 3), tmp_path / "m.onnx")
+    with pytest.raises(ValueError, match="opset_version 13"):
+        dl.onnx.export(nn.Linear(2, 2), dl.randn(1, 2), tmp_path / "m.onnx", opset_version=13)
+    with pytest.raises(ValueError, match="neither inputs nor outputs"):
+        dl.onnx.export(nn.Linear(2, 2), dl.randn(1, 2), tmp_path / "m.onnx",
+                       dynamic_axes={"typo": [0]})
+
+
+def test_initializers_carry_the_state_dict_names(tmp_path):
+    model = nn.Sequential(nn.Linear(4, 3), nn.ReLU(), nn.Linear(3, 2))
+    proto = dl.onnx.export(model, dl.randn(1, 4), tmp_path / "m.onnx")
+    names = {init.name for init in proto.graph.initializer}
+    assert set(model.state_dict()) <= names
+
+
+def test_the_tracer_records_ops_that_need_no_gradient_and_only_while_tracing():
+    from minidl import autograd
+    from minidl.onnx.tracer import trace
+    from minidl.ops.comparison import Eq
+
+    ids = dl.tensor([[1, 0, 2]])
+    assert (ids == 0).grad_fn is None  # outside a trace nothing is recorded for a bool output
+    traced = trace(lambda t: (t == 0).float() * 2, (ids,))
+    assert [op.function.__name__ for op in traced.ops] == ["Eq", "Cast", "Mul"]
+    assert traced.ops[0].function is Eq and traced.ops[0].inputs[0] is ids
+    assert (ids == 0).grad_fn is None
+
+    def failing(t):
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError):
+        trace(failing, (ids,))
+    assert autograd._record_every_op is False
