@@ -2,8 +2,9 @@
 from . import functional, init, utils
 from .activation import GELU, ReLU, Sigmoid, Softmax, Tanh
 from .attention import MultiheadAttention
-from .container import ModuleList, Sequential
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .dropout import Dropout
+from .flatten import Flatten, Identity, Unflatten
 from .linear import Linear
 from .loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss
 from .module import Module

@@ -34,6 +34,8 @@ class Module:
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "training", True)
 
     def forward(self, *args, **kwargs):
@@ -71,12 +73,19 @@ class Module:
                     "(nn.Module or None expected)"
                 )
             self._modules[name] = None
+        elif name in self.__dict__.get("_buffers", {}):
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} as buffer {name!r} "
+                    "(Tensor or None expected)"
+                )
+            self._buffers[name] = value
         else:
             object.__setattr__(self, name, value)
 
     def __getattr__(self, name):
         # Called only when normal lookup fails: look in the registries.
-        for registry in ("_parameters", "_modules"):
+        for registry in ("_parameters", "_modules", "_buffers"):
             entries = self.__dict__.get(registry, {})
             if name in entries:
                 return entries[name]
@@ -87,6 +96,9 @@ class Module:
             del self._parameters[name]
         elif name in self._modules:
             del self._modules[name]
+        elif name in self._buffers:
+            del self._buffers[name]
+            self._non_persistent_buffers.discard(name)
         else:
             object.__delattr__(self, name)
 
@@ -95,6 +107,8 @@ class Module:
         self.__dict__.pop(name, None)
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
+        self.__dict__.get("_buffers", {}).pop(name, None)
+        self.__dict__.get("_non_persistent_buffers", set()).discard(name)
 
     def register_parameter(self, name, param):
         """Register ``param`` (a Parameter, or None for an absent one such as a disabled bias)."""
@@ -114,6 +128,25 @@ class Module:
             )
         self._forget(name)
         self._modules[name] = module
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """Register ``tensor`` as state that is not learned (a mask, running statistics).
+
+        A buffer moves with ``to()`` and, when ``persistent``, is saved in ``state_dict()``;
+        it is never in ``parameters()``, so no optimizer updates it. ``tensor`` may be None.
+        """
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"register_buffer: invalid buffer name {name!r}")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"register_buffer: {name!r} must be a Tensor or None, got {type(tensor).__name__}"
+            )
+        if name in self.__dict__ and name not in self._buffers:
+            raise KeyError(f"register_buffer: attribute {name!r} already exists")
+        self._forget(name)
+        self._buffers[name] = tensor
+        if not persistent:
+            self._non_persistent_buffers.add(name)
 
     # ---- walking the tree --------------------------------------------------------------------
     def named_children(self):
@@ -160,6 +193,29 @@ class Module:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
+    def named_buffers(self, prefix="", recurse=True):
+        """(qualified name, buffer) for every registered buffer that is not None."""
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        seen = set()
+        for module_name, module in modules:
+            for name, buffer in module._buffers.items():
+                if buffer is None or id(buffer) in seen:
+                    continue
+                seen.add(id(buffer))
+                yield (f"{module_name}.{name}" if module_name else name), buffer
+
+    def buffers(self, recurse=True):
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    def apply(self, fn):
+        """Call ``fn(module)`` on every descendant, children first, then on this module
+        (``model.apply(init_weights)``). Returns self."""
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
+
     # ---- modes and gradients -----------------------------------------------------------------
     def train(self, mode=True):
         """Set training mode (dropout active) on this module and every descendant."""
@@ -197,6 +253,9 @@ class Module:
             for tensor in (param, param.grad):
                 if tensor is not None:
                     _move_in_place(tensor, backend, dtype)
+        for buffer in self.buffers():  # a buffer keeps its integer or bool dtype, as in PyTorch
+            cast = dtype if dtype is not None and dtypes.is_floating(buffer.dtype) else None
+            _move_in_place(buffer, backend, cast)
         return self
 
     def cpu(self):
@@ -218,6 +277,9 @@ class Module:
         for name, param in self._parameters.items():
             if param is not None:
                 state[prefix + name] = param.detach()
+        for name, buffer in self._buffers.items():
+            if buffer is not None and name not in self._non_persistent_buffers:
+                state[prefix + name] = buffer.detach()
         for name, module in self.named_children():
             state.update(module.state_dict(prefix=f"{prefix}{name}."))
         return state
