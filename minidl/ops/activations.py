@@ -80,3 +80,86 @@ def gelu(x, approximate="none"):
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return GELU.apply(_float_only("gelu", x), approximate)
+
+
+# ---- more activations (array math; no dedicated kernels) -----------------------------------
+# ``inplace=True`` is accepted, as PyTorch code passes it, and computed out of place: the
+# result is the same, but the input is not overwritten.
+
+
+class SiLU(Function):
+    """out = x * sigmoid(x);  d/dx = s + x s (1 - s),  s = sigmoid(x)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.x, ctx.s = x, ctx.kernels.sigmoid_forward(x)
+        return x * ctx.s
+
+    @staticmethod
+    def backward(ctx, grad):
+        s = ctx.s
+        return grad * (s + ctx.x * s * (1 - s))
+
+
+class LeakyReLU(Function):
+    """out = x if x > 0 else a x;  d/dx = 1 if x > 0 else a"""
+
+    @staticmethod
+    def forward(ctx, x, negative_slope):
+        ctx.positive, ctx.slope = x > 0, negative_slope
+        return ctx.xp.where(ctx.positive, x, x * x.dtype.type(negative_slope))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx.xp.where(ctx.positive, grad, grad * grad.dtype.type(ctx.slope)), None
+
+
+class ELU(Function):
+    """out = x if x > 0 else alpha (e^x - 1);  d/dx = 1 if x > 0 else alpha e^x = out + alpha"""
+
+    @staticmethod
+    def forward(ctx, x, alpha):
+        xp = ctx.xp
+        ctx.positive, ctx.alpha = x > 0, x.dtype.type(alpha)
+        ctx.out = xp.where(ctx.positive, x, ctx.alpha * xp.expm1(xp.minimum(x, 0)))
+        return ctx.out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ctx.xp.where(ctx.positive, grad, grad * (ctx.out + ctx.alpha)), None
+
+
+class Softplus(Function):
+    """out = log(1 + e^(beta x)) / beta, or x where beta x > threshold (there e^(beta x) would
+    overflow, and the two agree);  d/dx = sigmoid(beta x), or 1 past the threshold"""
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        xp = ctx.xp
+        scaled = x * x.dtype.type(beta)
+        ctx.linear, ctx.scaled = scaled > threshold, scaled
+        soft = (xp.maximum(scaled, 0) + xp.log1p(xp.exp(-xp.abs(scaled)))) / x.dtype.type(beta)
+        return xp.where(ctx.linear, x, soft)
+
+    @staticmethod
+    def backward(ctx, grad):
+        slope = ctx.kernels.sigmoid_forward(ctx.scaled)
+        return ctx.xp.where(ctx.linear, grad, grad * slope), None, None
+
+
+def silu(x, inplace=False):
+    return SiLU.apply(_float_only("silu", x))
+
+
+def leaky_relu(x, negative_slope=0.01, inplace=False):
+    return LeakyReLU.apply(_float_only("leaky_relu", x), float(negative_slope))
+
+
+def elu(x, alpha=1.0, inplace=False):
+    return ELU.apply(_float_only("elu", x), float(alpha))
+
+
+def softplus(x, beta=1.0, threshold=20.0):
+    if beta <= 0:
+        raise ValueError(f"softplus: beta must be positive, got {beta}")
+    return Softplus.apply(_float_only("softplus", x), float(beta), float(threshold))

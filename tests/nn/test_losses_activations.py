@@ -1,0 +1,218 @@
+"""The activations, losses, pad, normalize and cosine_similarity added for PyTorch code:
+float64 gradchecks on both kernel sets (random upstream gradients), values and gradients
+against torch.nn.functional when PyTorch is installed, modules, and error messages."""
+import numpy as np
+import pytest
+
+import minidl as dl
+import minidl.nn as nn
+import minidl.nn.functional as F
+
+
+def array(*shape, seed=0, low=None, high=None):
+    rng = np.random.default_rng(seed)
+    if low is not None:
+        return rng.uniform(low, high, size=shape)
+    return rng.standard_normal(shape)
+
+
+def probabilities(*shape, seed=0, axis=1):
+    values = np.exp(array(*shape, seed=seed))
+    return values / values.sum(axis=axis, keepdims=True)
+
+
+CLASSES = np.array([[0, 2, 1], [3, 0, 3]])  # targets (2, 3) for logits (2, 4, 3)
+FLAT_CLASSES = np.array([0, 2, 3, 1])  # targets (4,) for logits (4, 5)
+IGNORING = np.array([0, -100, 3, 1])
+WEIGHT = np.array([0.5, 2.0, 1.0, 3.0, 1.5])
+
+# name: (minidl function of tensors, inputs as arrays, which inputs get gradients,
+#        the same call on torch.nn.functional)
+CASES = {
+    "silu": (lambda F, x: F.silu(x), [array(3, 5)], [0]),
+    "leaky_relu": (lambda F, x: F.leaky_relu(x, 0.2), [array(3, 5)], [0]),
+    "elu": (lambda F, x: F.elu(x, alpha=1.5), [array(3, 5)], [0]),
+    "softplus": (lambda F, x: F.softplus(x), [array(3, 5)], [0]),
+    "softplus_beta_threshold": (lambda F, x: F.softplus(x * 10, beta=2.0, threshold=5.0),
+                                [array(3, 5)], [0]),
+    "nll_loss": (lambda F, x, t: F.nll_loss(x, t), [array(4, 5), FLAT_CLASSES], [0]),
+    "nll_loss_ignore_sum": (lambda F, x, t: F.nll_loss(x, t, reduction="sum"),
+                            [array(4, 5), IGNORING], [0]),
+    "nll_loss_weight_mean": (lambda F, x, t, w: F.nll_loss(x, t, weight=w),
+                             [array(4, 5), IGNORING, WEIGHT], [0]),
+    "nll_loss_nd_none": (lambda F, x, t: F.nll_loss(x, t, reduction="none"),
+                         [array(2, 4, 3), CLASSES], [0]),
+    "cross_entropy_nd": (lambda F, x, t: F.cross_entropy(x, t), [array(2, 4, 3), CLASSES], [0]),
+    "cross_entropy_nd_none": (lambda F, x, t: F.cross_entropy(x, t, reduction="none"),
+                              [array(2, 4, 3), CLASSES], [0]),
+    "cross_entropy_unbatched": (lambda F, x, t: F.cross_entropy(x, t),
+                                [array(5), np.array(3)], [0]),
+    "cross_entropy_weight": (lambda F, x, t, w: F.cross_entropy(x, t, weight=w),
+                             [array(4, 5), IGNORING, WEIGHT], [0]),
+    "cross_entropy_probabilities": (lambda F, x, t: F.cross_entropy(x, t),
+                                    [array(4, 5), probabilities(4, 5, seed=1)], [0, 1]),
+    "cross_entropy_probabilities_nd_smoothing": (
+        lambda F, x, t: F.cross_entropy(x, t, label_smoothing=0.2, reduction="sum"),
+        [array(2, 4, 3), probabilities(2, 4, 3, seed=1)], [0, 1]),
+    "cross_entropy_probabilities_weight_none": (
+        lambda F, x, t, w: F.cross_entropy(x, t, weight=w[:4], reduction="none"),
+        [array(3, 4), probabilities(3, 4, seed=1), WEIGHT], [0, 1]),
+    "binary_cross_entropy": (lambda F, x, y: F.binary_cross_entropy(x, y),
+                             [array(3, 4, low=0.05, high=0.95), array(3, 4, seed=1, low=0, high=1)],
+                             [0, 1]),
+    "binary_cross_entropy_weight_none": (
+        lambda F, x, y, w: F.binary_cross_entropy(x, y, weight=w, reduction="none"),
+        [array(3, 4, low=0.05, high=0.95), array(3, 4, seed=1, low=0, high=1), array(4, seed=2)],
+        [0, 1]),
+    "l1_loss": (lambda F, x, y: F.l1_loss(x, y), [array(3, 4), array(3, 4, seed=1)], [0, 1]),
+    "l1_loss_sum": (lambda F, x, y: F.l1_loss(x, y, reduction="sum"),
+                    [array(3, 4), array(3, 4, seed=1)], [0, 1]),
+    "smooth_l1_loss": (lambda F, x, y: F.smooth_l1_loss(x * 2, y, beta=0.5),
+                       [array(3, 4), array(3, 4, seed=1)], [0, 1]),
+    "smooth_l1_loss_beta0": (lambda F, x, y: F.smooth_l1_loss(x, y, beta=0.0, reduction="none"),
+                             [array(3, 4), array(3, 4, seed=1)], [0, 1]),
+    "huber_loss": (lambda F, x, y: F.huber_loss(x * 2, y, delta=0.7, reduction="sum"),
+                   [array(3, 4), array(3, 4, seed=1)], [0, 1]),
+    "kl_div_batchmean": (lambda F, x, y: F.kl_div(x, y, reduction="batchmean"),
+                         [np.log(probabilities(3, 4)), probabilities(3, 4, seed=1)], [0, 1]),
+    "kl_div_mean_zero_target": (lambda F, x, y: F.kl_div(x, y * (y > 0.2)),
+                                [np.log(probabilities(3, 4)), probabilities(3, 4, seed=1)], [0]),
+    "kl_div_log_target_none": (lambda F, x, y: F.kl_div(x, y, reduction="none", log_target=True),
+                               [np.log(probabilities(3, 4)), np.log(probabilities(3, 4, seed=1))],
+                               [0, 1]),
+    "pad_constant": (lambda F, x: F.pad(x, (1, 2, 0, 1), value=0.5), [array(2, 3, 4)], [0]),
+    "pad_constant_crop": (lambda F, x: F.pad(x, (-1, 2, 1, -1)), [array(2, 3, 4)], [0]),
+    "pad_reflect": (lambda F, x: F.pad(x, (2, 3, 1, 2), mode="reflect"), [array(2, 3, 4)], [0]),
+    "pad_replicate": (lambda F, x: F.pad(x, (3, 1, 2, 0), mode="replicate"),
+                      [array(2, 3, 4)], [0]),
+    "pad_circular_3d": (lambda F, x: F.pad(x, (1, 2, 2, 1, 1, 0), mode="circular"),
+                        [array(1, 2, 3, 4)], [0]),
+    "normalize": (lambda F, x: F.normalize(x), [array(3, 4, 2)], [0]),
+    "normalize_p1_last": (lambda F, x: F.normalize(x, p=1.0, dim=-1), [array(3, 4)], [0]),
+    "cosine_similarity": (lambda F, x, y: F.cosine_similarity(x, y),
+                          [array(3, 4), array(3, 4, seed=1)], [0, 1]),
+    "cosine_similarity_broadcast": (lambda F, x, y: F.cosine_similarity(x, y, dim=-1),
+                                    [array(2, 3, 4), array(1, 4, seed=1)], [0, 1]),
+}
+
+
+def minidl_inputs(arrays, with_grad):
+    return [dl.tensor(a, dtype=None if a.dtype.kind != "f" else dl.float64,
+                      requires_grad=i in with_grad) for i, a in enumerate(arrays)]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_gradcheck(kernels, name):
+    function, arrays, with_grad = CASES[name]
+    inputs = minidl_inputs(arrays, with_grad)
+    assert dl.gradcheck(lambda *xs: function(F, *xs), inputs)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_matches_pytorch(name):
+    torch = pytest.importorskip("torch")
+    function, arrays, with_grad = CASES[name]
+    ours = minidl_inputs(arrays, with_grad)
+    theirs = [torch.tensor(a, requires_grad=i in with_grad) for i, a in enumerate(arrays)]
+    out, expected = function(F, *ours), function(torch.nn.functional, *theirs)
+    np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-12)
+    upstream = array(*expected.shape, seed=9)
+    out.backward(dl.tensor(upstream))
+    expected.backward(torch.tensor(upstream))
+    for i in with_grad:
+        np.testing.assert_allclose(ours[i].grad.numpy(), theirs[i].grad.numpy(), rtol=1e-9,
+                                   atol=1e-12, err_msg=f"{name}: gradient of input {i}")
+
+
+MODULES = [
+    (lambda nn: nn.SiLU(), 1), (lambda nn: nn.LeakyReLU(0.1), 1), (lambda nn: nn.ELU(0.5), 1),
+    (lambda nn: nn.Softplus(beta=2.0), 1), (lambda nn: nn.LogSoftmax(dim=1), 1),
+    (lambda nn: nn.Softmax(dim=0), 1), (lambda nn: nn.GELU(approximate="tanh"), 1),
+    (lambda nn: nn.L1Loss(), 2), (lambda nn: nn.SmoothL1Loss(beta=0.5), 2),
+    (lambda nn: nn.HuberLoss(delta=0.5), 2), (lambda nn: nn.MSELoss(reduction="sum"), 2),
+]
+
+
+@pytest.mark.parametrize("index", range(len(MODULES)))
+def test_modules_match_pytorch_and_print_the_same(index):
+    torch = pytest.importorskip("torch")
+    build, num_inputs = MODULES[index]
+    arrays = [array(3, 4, seed=i) for i in range(num_inputs)]
+    ours, theirs = build(nn), build(torch.nn)
+    expected = theirs(*[torch.tensor(a) for a in arrays]).numpy()
+    np.testing.assert_allclose(ours(*[dl.tensor(a) for a in arrays]).numpy(), expected,
+                               rtol=1e-10)
+    assert repr(ours) == repr(theirs)
+
+
+def test_classification_loss_modules_match_pytorch():
+    torch = pytest.importorskip("torch")
+    logits, weight = array(4, 5), WEIGHT
+    pairs = [
+        (nn.NLLLoss(dl.tensor(weight), ignore_index=1),
+         torch.nn.NLLLoss(torch.tensor(weight), ignore_index=1), FLAT_CLASSES),
+        (nn.CrossEntropyLoss(dl.tensor(weight), reduction="sum"),
+         torch.nn.CrossEntropyLoss(torch.tensor(weight), reduction="sum"), FLAT_CLASSES),
+        (nn.CrossEntropyLoss(label_smoothing=0.1), torch.nn.CrossEntropyLoss(label_smoothing=0.1),
+         probabilities(4, 5, seed=3)),
+        (nn.KLDivLoss(reduction="batchmean"), torch.nn.KLDivLoss(reduction="batchmean"),
+         probabilities(4, 5, seed=3)),
+    ]
+    for ours, theirs, target in pairs:
+        got = ours(dl.tensor(logits), dl.tensor(target)).item()
+        assert got == pytest.approx(theirs(torch.tensor(logits), torch.tensor(target)).item())
+    bce = nn.BCELoss(weight=dl.tensor(array(4, seed=4)))
+    x, y = array(3, 4, low=0.1, high=0.9), array(3, 4, seed=1, low=0, high=1)
+    expected = torch.nn.BCELoss(weight=torch.tensor(array(4, seed=4)))(torch.tensor(x),
+                                                                       torch.tensor(y))
+    assert bce(dl.tensor(x), dl.tensor(y)).item() == pytest.approx(expected.item())
+
+
+def test_loss_module_weight_moves_with_to():
+    loss = nn.CrossEntropyLoss(weight=dl.ones(3))
+    assert loss.to(dl.float64).weight.dtype == dl.float64
+    assert list(loss.state_dict()) == ["weight"]
+
+
+def test_binary_cross_entropy_is_finite_at_zero_and_one():
+    x = dl.tensor([0.0, 1.0], dtype=dl.float64, requires_grad=True)
+    loss = F.binary_cross_entropy(x, dl.tensor([1.0, 0.0], dtype=dl.float64), reduction="sum")
+    assert loss.item() == pytest.approx(200.0)  # each log clamped at -100, as in PyTorch
+    loss.backward()
+    assert np.isfinite(x.grad.numpy()).all()
+
+
+def test_normalize_keeps_a_zero_vector_at_zero():
+    x = dl.zeros(2, 3, dtype=dl.float64, requires_grad=True)
+    y = F.normalize(x, dim=1)
+    y.backward(dl.ones(2, 3, dtype=dl.float64))
+    assert float(y.abs().sum()) == 0 and np.isfinite(x.grad.numpy()).all()
+
+
+def test_errors_name_the_function_and_the_argument():
+    x, t = dl.randn(4, 5), dl.tensor(FLAT_CLASSES)
+    with pytest.raises(NotImplementedError, match="nll_loss: the deprecated size_average="):
+        F.nll_loss(x, t, size_average=True)
+    with pytest.raises(NotImplementedError, match="CrossEntropyLoss: the deprecated reduce="):
+        nn.CrossEntropyLoss(reduce=False)
+    with pytest.raises(NotImplementedError, match="weight= together with label_smoothing="):
+        F.cross_entropy(x, t, weight=dl.ones(5), label_smoothing=0.1)
+    with pytest.raises(NotImplementedError, match="BCEWithLogitsLoss: the pos_weight="):
+        nn.BCEWithLogitsLoss(pos_weight=dl.ones(1))
+    with pytest.raises(NotImplementedError, match="huber_loss: the weight="):
+        F.huber_loss(x, x, weight=dl.ones(5))
+    with pytest.raises(NotImplementedError, match="pad: mode 'wrap'"):
+        F.pad(x, (1, 1), mode="wrap")
+    with pytest.raises(RuntimeError, match="pad: reflect padding \\(5, 0\\) is invalid for "
+                                           "dimension 1 of size 5"):
+        F.pad(x, (5, 0), mode="reflect")
+    with pytest.raises(RuntimeError, match="pad: padding length 3 must be even"):
+        F.pad(x, (1, 1, 1))
+    with pytest.raises(RuntimeError, match="binary_cross_entropy: all elements of input"):
+        F.binary_cross_entropy(dl.tensor([1.5]), dl.tensor([1.0]))
+    with pytest.raises(ValueError, match="kl_div: 'batch' is not a valid value for reduction"):
+        F.kl_div(x, x, reduction="batch")
+    with pytest.raises(IndexError, match="nll_loss: target 7 is out of bounds for 5 classes"):
+        F.nll_loss(x, dl.tensor([0, 1, 7, 2]))
+    with pytest.raises(ValueError, match=r"nll_loss: expected target of shape \(4,\)"):
+        F.nll_loss(x, dl.tensor([0, 1]))
