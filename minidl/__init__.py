@@ -61,6 +61,33 @@ from .ops import (
 from .ops import pow, relu  # noqa: F401
 from .tensor import Tensor, tensor
 
+
+# ---- PyTorch's tensor surface, issue 13 ---------------------------------------------------------
+from . import linalg, random  # noqa: E402
+from .creation import (  # noqa: E402
+    empty, empty_like, eye, full_like, linspace, logspace, randint_like,
+)
+from .dtypes import (  # noqa: E402, A004
+    DType, double, finfo, float, get_default_dtype, half, iinfo, int, int8, int16, int32, long,
+    set_default_dtype, short, uint8,
+)
+from .ops import (  # noqa: E402
+    acos, acosh, addcdiv, addcmul, all, allclose, any, arccos, arccosh, arcsin, arcsinh, arctan,
+    arctanh, argmin, argsort, argwhere, asin, asinh, atan, atan2, atanh, bincount, bitwise_and,
+    bitwise_not, bitwise_or, bitwise_xor, bmm, ceil, chunk, cos, cosh, count_nonzero, cumprod,
+    cumsum, diag, dot, einsum, equal, erf, erfc, expm1, fix, flip, floor, floor_divide, fmod,
+    frac, gather, histc, histogram, index_select, isclose, isfinite, isinf, isnan, lerp, log1p,
+    log2, log10, logical_and, logical_not, logical_or, logical_xor, logit, logsumexp,
+    masked_select, median, mm, mode, movedim, mv, nan_to_num, narrow, nonzero, norm, outer,
+    prod, reciprocal, remainder, repeat_interleave, roll, round, rsqrt, scatter, scatter_add,
+    sign, sin, sinh, sort, split, square, std, t, take_along_dim, tan, tile, topk, tril, triu,
+    trunc, unbind, unflatten, unique,
+)
+from .ops import transpose as swapaxes  # noqa: E402
+from .ops import transpose as swapdims  # noqa: E402
+from .ops import movedim as moveaxis  # noqa: E402
+from .random import Generator, bernoulli, multinomial, normal, randperm  # noqa: E402
+
 __version__ = "0.1.0"
 
 # ---- submodules loaded on first use, as ``import torch`` offers torch.nn, torch.optim... ------

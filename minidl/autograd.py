@@ -24,6 +24,7 @@ import sys
 import numpy
 
 from .dtypes import is_floating
+from .errors import ShapeError
 
 _grad_enabled = True
 
@@ -146,7 +147,9 @@ class Function:
             out = cls.forward(ctx, *arrays, **options)
         except (ValueError, IndexError) as err:
             shapes = ", ".join(str(tuple(a.shape)) for a in arrays if hasattr(a, "shape"))
-            raise type(err)(f"{cls.op_name()}: {err} (input shapes {shapes})") from None
+            # a shape mistake is a RuntimeError in PyTorch (ShapeError is both); IndexError stays
+            kind = IndexError if isinstance(err, IndexError) else ShapeError
+            raise kind(f"{cls.op_name()}: {err} (input shapes {shapes})") from None
         out_backend = ctx.output_backend or backend
         if not isinstance(out, out_backend.array_type):
             out = out_backend.xp.asarray(out)  # NumPy reductions return scalars, not 0-d arrays

@@ -1,10 +1,12 @@
-"""Creation functions: zeros, ones, full, arange, rand, randn, randint and the *_like family.
+"""Creation functions: zeros, ones, full, empty, arange, linspace, logspace, eye, rand, randn,
+randint and the *_like family.
 
 Each takes ``dtype=``, ``device=`` and ``requires_grad=`` keywords, as in PyTorch. Random ones
-draw from the backend's generator, which ``dl.manual_seed`` seeds.
+draw from the backend's generator, which ``dl.manual_seed`` seeds, or from ``generator=``.
 """
 from . import dtypes
 from .backend import get_backend
+from .random import rng_for
 from .tensor import Tensor
 
 
@@ -20,8 +22,12 @@ def _finish(array, backend, requires_grad):
     return result.requires_grad_(True) if requires_grad else result
 
 
-def _dtype(dtype, default=dtypes.default_float):
-    return dtypes.as_dtype(dtype) if dtype is not None else default
+def _dtype(dtype, default=None):
+    """The dtype asked for, else ``default``, else the default float dtype (read at each call:
+    ``set_default_dtype`` changes it)."""
+    if dtype is not None:
+        return dtypes.as_dtype(dtype)
+    return default if default is not None else dtypes.get_default_dtype()
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
@@ -59,21 +65,22 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
     return _finish(array, backend, requires_grad)
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False):
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform on [0, 1)."""
     backend = get_backend(device)
-    array = backend.rng.random(_size(size), dtype=_dtype(dtype))
+    array = rng_for(backend, generator, "rand").random(_size(size), dtype=_dtype(dtype))
     return _finish(array, backend, requires_grad)
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False):
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal."""
     backend = get_backend(device)
-    array = backend.rng.standard_normal(_size(size), dtype=_dtype(dtype))
+    array = rng_for(backend, generator, "randn").standard_normal(_size(size), dtype=_dtype(dtype))
     return _finish(array, backend, requires_grad)
 
 
-def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=False):
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False):
     """Integers uniform on [low, high); ``randint(high, size)`` starts at 0, as in PyTorch."""
     if size is None:
         if high is None or not isinstance(high, (tuple, list)):
@@ -82,7 +89,8 @@ def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=Fa
     elif high is None:
         low, high = 0, low
     backend = get_backend(device)
-    array = backend.rng.integers(low, high, size=tuple(size)).astype(_dtype(dtype, dtypes.int64))
+    rng = rng_for(backend, generator, "randint")
+    array = rng.integers(low, high, size=tuple(size)).astype(_dtype(dtype, dtypes.int64))
     return _finish(array, backend, requires_grad)
 
 
@@ -91,12 +99,13 @@ def from_numpy(array):
     return Tensor._make(array, get_backend("cpu"))
 
 
-def _like(maker, t, dtype, device, requires_grad):
+def _like(maker, t, dtype, device, requires_grad, **options):
     return maker(
         *t.shape,
         dtype=dtype if dtype is not None else t.dtype,
         device=device if device is not None else t.device,
         requires_grad=requires_grad,
+        **options,
     )
 
 
@@ -108,9 +117,56 @@ def ones_like(t, dtype=None, device=None, requires_grad=False):
     return _like(ones, t, dtype, device, requires_grad)
 
 
-def randn_like(t, dtype=None, device=None, requires_grad=False):
-    return _like(randn, t, dtype, device, requires_grad)
+def randn_like(t, dtype=None, device=None, requires_grad=False, *, generator=None):
+    return _like(randn, t, dtype, device, requires_grad, generator=generator)
 
 
-def rand_like(t, dtype=None, device=None, requires_grad=False):
-    return _like(rand, t, dtype, device, requires_grad)
+def rand_like(t, dtype=None, device=None, requires_grad=False, *, generator=None):
+    return _like(rand, t, dtype, device, requires_grad, generator=generator)
+
+
+# ---- more of PyTorch's creation functions ---------------------------------------------------
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    """A tensor whose values are whatever the memory held (fill it before reading)."""
+    backend = get_backend(device)
+    return _finish(backend.xp.empty(_size(size), dtype=_dtype(dtype)), backend, requires_grad)
+
+
+def empty_like(t, dtype=None, device=None, requires_grad=False):
+    return _like(empty, t, dtype, device, requires_grad)
+
+
+def full_like(t, fill_value, dtype=None, device=None, requires_grad=False):
+    return full(t.shape, fill_value, dtype=dtype if dtype is not None else t.dtype,
+                device=device if device is not None else t.device, requires_grad=requires_grad)
+
+
+def randint_like(t, low=0, high=None, *, generator=None, dtype=None, device=None,
+                 requires_grad=False):
+    """``randint_like(t, high)`` or ``randint_like(t, low, high)``, in t's shape and dtype."""
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, t.shape, generator=generator,
+                   dtype=dtype if dtype is not None else t.dtype,
+                   device=device if device is not None else t.device, requires_grad=requires_grad)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+    """``steps`` evenly spaced values from start to end, both included."""
+    backend = get_backend(device)
+    array = backend.xp.linspace(float(start), float(end), int(steps)).astype(_dtype(dtype))
+    return _finish(array, backend, requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    """base ** linspace(start, end, steps)."""
+    backend = get_backend(device)
+    exponents = backend.xp.linspace(float(start), float(end), int(steps))
+    array = (base**exponents).astype(_dtype(dtype))
+    return _finish(array, backend, requires_grad)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+    """An n x m matrix with ones on the diagonal."""
+    backend = get_backend(device)
+    return _finish(backend.xp.eye(n, m, dtype=_dtype(dtype)), backend, requires_grad)

@@ -49,7 +49,8 @@ class Tensor:
 
     @property
     def dtype(self):
-        return self._data.dtype
+        """A ``minidl.DType``, equal to the NumPy dtype of the data (dl.float32 == "float32")."""
+        return dtypes.from_numpy(self._data.dtype)
 
     @property
     def device(self):
@@ -265,29 +266,29 @@ class Tensor:
         self._data[ops.backend_index(index)] = value
 
     # ---- methods that are also functions dl.NAME(t, ...) -------------------------------------
-    def sum(self, dim=None, keepdim=False):
-        return ops.sum(self, dim, keepdim)
+    def sum(self, dim=None, keepdim=False, **options):
+        return ops.sum(self, dim, keepdim, **options)
 
-    def mean(self, dim=None, keepdim=False):
-        return ops.mean(self, dim, keepdim)
+    def mean(self, dim=None, keepdim=False, **options):
+        return ops.mean(self, dim, keepdim, **options)
 
-    def var(self, dim=None, unbiased=True, keepdim=False):
-        return ops.var(self, dim, unbiased, keepdim)
+    def var(self, dim=None, unbiased=None, keepdim=False, **options):
+        return ops.var(self, dim, unbiased, keepdim, **options)
 
-    def amax(self, dim=None, keepdim=False):
-        return ops.amax(self, dim, keepdim)
+    def amax(self, dim=None, keepdim=False, **options):
+        return ops.amax(self, dim, keepdim, **options)
 
-    def amin(self, dim=None, keepdim=False):
-        return ops.amin(self, dim, keepdim)
+    def amin(self, dim=None, keepdim=False, **options):
+        return ops.amin(self, dim, keepdim, **options)
 
-    def max(self):
-        return ops.max(self)
+    def max(self, dim=None, keepdim=False, **options):
+        return ops.max(self, dim, keepdim, **options)
 
-    def min(self):
-        return ops.min(self)
+    def min(self, dim=None, keepdim=False, **options):
+        return ops.min(self, dim, keepdim, **options)
 
-    def argmax(self, dim=None, keepdim=False):
-        return ops.argmax(self, dim, keepdim)
+    def argmax(self, dim=None, keepdim=False, **options):
+        return ops.argmax(self, dim, keepdim, **options)
 
     def exp(self):
         return ops.exp(self)
@@ -352,6 +353,92 @@ class Tensor:
     def matmul(self, other):
         return ops.matmul(self, other)
 
+    # ---- PyTorch's surface, issue 13: conversions, layout, operators ---------------------------
+    # (the many methods that only call dl.NAME(self, ...) are generated at the end of the file)
+    def type(self, dtype=None):
+        """``t.type()``: the type's name ("minidl.FloatTensor"); ``t.type(dtype)``: a cast."""
+        if dtype is None:
+            return dtypes.tensor_type_name(self.dtype, self.device)
+        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+            dtype = dtypes.dtype_of_type_name(dtype)
+        return self.to(dtype)
+
+    def half(self):
+        """float16. On "cpu" NumPy computes elementwise ops in float16; kernels without a
+        float16 path compute in float32 (see minidl.dtypes)."""
+        return self.to(dtypes.float16)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def short(self):
+        return self.to(dtypes.int16)
+
+    def char(self):
+        return self.to(dtypes.int8)
+
+    def byte(self):
+        return self.to(dtypes.uint8)
+
+    def is_contiguous(self):
+        """True when the elements lie in memory in C order (row-major, no gaps)."""
+        return bool(self._data.flags.c_contiguous)
+
+    def is_floating_point(self):
+        return self.dtype.kind == "f"
+
+    @property
+    def mT(self):  # noqa: N802 (PyTorch's name)
+        """The batch of matrices with each one transposed (the last two axes swapped)."""
+        return ops.matrix_transpose(self)
+
+    def swapaxes(self, axis0, axis1):
+        return ops.transpose(self, axis0, axis1)
+
+    swapdims = swapaxes
+
+    def moveaxis(self, source, destination):
+        return ops.movedim(self, source, destination)
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        return random.multinomial(self, num_samples, replacement, generator=generator)
+
+    def bernoulli(self, p=None, *, generator=None):
+        return random.bernoulli(self, p, generator=generator)
+
+    def __mod__(self, other):
+        return ops.remainder(self, other)
+
+    def __rmod__(self, other):
+        return ops.remainder(other, self)
+
+    def __floordiv__(self, other):
+        return ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return ops.floor_divide(other, self)
+
+    def __and__(self, other):
+        return ops.bitwise_and(self, other)
+
+    __rand__ = __and__
+
+    def __or__(self, other):
+        return ops.bitwise_or(self, other)
+
+    __ror__ = __or__
+
+    def __xor__(self, other):
+        return ops.bitwise_xor(self, other)
+
+    __rxor__ = __xor__
+
+    def __invert__(self):
+        return ops.bitwise_not(self)
+
+    def __abs__(self):
+        return ops.abs(self)
+
     # ---- display ------------------------------------------------------------------------------
     def __repr__(self):
         body = np.array2string(
@@ -398,4 +485,31 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     return result
 
 
-from . import autograd, ops  # noqa: E402  (ops are built on Tensor)
+from . import autograd, ops, random  # noqa: E402  (ops are built on Tensor)
+
+
+# ---- PyTorch's tensor methods that are dl.NAME(self, ...) unchanged (issue 13) -----------------
+def _method_calling(op):
+    def method(self, *args, **kwargs):
+        return op(self, *args, **kwargs)
+
+    method.__name__, method.__doc__ = op.__name__, op.__doc__
+    return method
+
+
+for _name in (
+    "acos", "acosh", "addcdiv", "addcmul", "all", "allclose", "any", "arccos", "arccosh",
+    "arcsin", "arcsinh", "arctan", "arctanh", "argmin", "argsort", "argwhere", "asin", "asinh",
+    "atan", "atan2", "atanh", "bincount", "bitwise_and", "bitwise_not", "bitwise_or",
+    "bitwise_xor", "bmm", "ceil", "chunk", "contiguous", "cos", "cosh", "count_nonzero",
+    "cumprod", "cumsum", "diag", "dot", "equal", "erf", "erfc", "expm1", "fix", "flip",
+    "floor", "floor_divide", "fmod", "frac", "gather", "histc", "histogram", "index_select",
+    "isclose", "isfinite", "isinf", "isnan", "lerp", "log10", "log1p", "log2", "logical_and",
+    "logical_not", "logical_or", "logical_xor", "logit", "logsumexp", "masked_select", "median",
+    "mm", "mode", "movedim", "mv", "nan_to_num", "narrow", "nonzero", "norm", "outer", "prod",
+    "reciprocal", "remainder", "repeat", "repeat_interleave", "roll", "round", "rsqrt",
+    "scatter", "scatter_add", "sign", "sin", "sinh", "sort", "split", "square", "std", "t",
+    "take_along_dim", "tan", "tile", "topk", "tril", "triu", "trunc", "unbind", "unflatten",
+    "unique",
+):
+    setattr(Tensor, _name, _method_calling(getattr(ops, _name)))

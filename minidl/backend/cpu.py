@@ -1,4 +1,6 @@
 """The "cpu" backend: NumPy arrays, Numba kernels (or the NumPy reference kernels)."""
+import math
+
 import numpy as np
 
 from ..kernels import reference
@@ -37,3 +39,10 @@ class CPUBackend:
     def scatter_add(self, target, index, values):
         """target[index] += values, adding repeated indices up (NumPy's unbuffered add)."""
         np.add.at(target, index, values)
+
+    def erf(self, x):
+        """The error function elementwise (NumPy has no erf ufunc: Python's, one by one)."""
+        return _erf(x).astype(x.dtype, copy=False)
+
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])

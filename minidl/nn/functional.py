@@ -10,6 +10,7 @@ from ..ops.activations import elu, leaky_relu, silu, softplus
 from ..ops.distance import cosine_similarity, normalize
 from ..ops.padding import pad
 from ..ops.attention import scaled_dot_product_attention
+from ..ops.counting import one_hot
 from ..ops.dropout import dropout
 from ..ops.embedding import embedding
 from ..ops.layer_norm import layer_norm

@@ -59,7 +59,7 @@ class Div(Function):
 
 
 class Pow(Function):
-    """out = a ** b;  d/da = b * a^(b-1),  d/db = a^b * ln(a)  (0 where a == 0, as PyTorch)"""
+    """out = a ** b;  d/da = b * a^(b-1),  d/db = a^b * ln(a)  (at a == 0: 0, or -inf for b < 0)"""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -74,7 +74,10 @@ class Pow(Function):
         grad_a = grad * xp.where(b == 0, 0, b * a ** (b - 1))
         if not hasattr(b, "dtype"):
             return grad_a, None  # a Python-number exponent needs no gradient
-        grad_b = grad * ctx.out * xp.log(xp.where(a == 0, 1, a))
+        # d/db at a = 0 is 0 for b >= 0, and -inf for b < 0 (0^b = inf times ln 0 = -inf), as
+        # PyTorch; ln(a) is taken of a safe stand-in there so NumPy does not warn
+        at_zero = xp.where(b >= 0, 0.0, -xp.inf)
+        grad_b = grad * xp.where(a == 0, at_zero, ctx.out * xp.log(xp.where(a == 0, 1, a)))
         return grad_a, grad_b
 
 

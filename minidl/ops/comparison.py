@@ -1,6 +1,7 @@
 """Comparisons: bool tensors that carry no gradient."""
 import operator
 
+from ..errors import ShapeError
 from ..tensor import Tensor
 from ._promotion import promote_operands
 
@@ -17,7 +18,7 @@ def _compare(name, compare, a, b):
     try:
         return Tensor._make(backend.xp.asarray(compare(x, y)), backend)
     except ValueError as err:
-        raise ValueError(f"{name}: {err}") from None
+        raise ShapeError(f"{name}: {err}") from None
 
 
 def eq(a, b):

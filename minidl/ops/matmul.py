@@ -5,6 +5,7 @@ grad_a = grad @ b^T and grad_b = a^T @ grad (each over the last two axes); the e
 over broadcast batch axes. A 1-D ``a`` acts as a (1, n) row and a 1-D ``b`` as an (n, 1) column.
 """
 from ..autograd import Function
+from ..errors import DTypeError
 
 
 def _swap_last(xp, m):
@@ -32,7 +33,7 @@ class MatMul(Function):
                 f"({a.shape[-1]} != {inner_b})"
             )
         if a.dtype != b.dtype:
-            raise TypeError(f"matmul: expected both dtypes to match, got {a.dtype} and {b.dtype}")
+            raise DTypeError(f"matmul: expected both dtypes to match, got {a.dtype} and {b.dtype}")
         ctx.a, ctx.b = a, b
         if _stack_times_matrix(a, b):  # (..., m, k) @ (k, n) is one (M, k) @ (k, n) product
             return (a.reshape(-1, a.shape[-1]) @ b).reshape(*a.shape[:-1], b.shape[-1])

@@ -1,5 +1,7 @@
 """Choosing between values elementwise: where, maximum, minimum, masked_fill."""
 from ..autograd import Function
+from ..errors import DTypeError
+from ..tensor import Tensor, tensor
 from ._promotion import promote_operands
 
 
@@ -51,7 +53,7 @@ class MaskedFill(Function):
     @staticmethod
     def forward(ctx, x, mask, value):
         if mask.dtype.kind != "b":
-            raise TypeError(f"masked_fill: the mask must be a bool tensor, got {mask.dtype}")
+            raise DTypeError(f"masked_fill: the mask must be a bool tensor, got {mask.dtype}")
         ctx.mask = mask
         return ctx.xp.where(mask, ctx.xp.asarray(value, dtype=x.dtype), x)
 
@@ -61,8 +63,12 @@ class MaskedFill(Function):
 
 
 def where(condition, input, other):  # noqa: A002 (PyTorch's argument names)
+    """input where condition holds, else other; either may be a Python number (two numbers
+    give a tensor of PyTorch's dtype for them: float32 for floats)."""
     if condition.dtype.kind != "b":
-        raise TypeError(f"where: the condition must be a bool tensor, got {condition.dtype}")
+        raise DTypeError(f"where: the condition must be a bool tensor, got {condition.dtype}")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = tensor(input, device=condition.device)
     return Where.apply(condition, *promote_operands(input, other))
 
 

@@ -4,6 +4,7 @@ They move no numbers, so their backward moves the gradient back the same way: re
 the input's shape, apply the inverse permutation, split it along the joined axis.
 """
 from ..autograd import Function
+from ..errors import DTypeError, ShapeError
 
 
 def _shape_arg(shape):
@@ -101,7 +102,7 @@ def permute(x, *dims):
     given = _shape_arg(dims)
     dims = tuple(d % x.ndim if -x.ndim <= d < x.ndim else d for d in given)
     if sorted(dims) != list(range(x.ndim)):
-        raise ValueError(f"permute: dims {given} are not a permutation of the {x.ndim} axes")
+        raise ShapeError(f"permute: dims {given} are not a permutation of the {x.ndim} axes")
     return Permute.apply(x, dims)
 
 
@@ -118,6 +119,10 @@ def unsqueeze(x, dim):
 
 
 def squeeze(x, dim=None):
+    if x.ndim == 0:  # a 0-d tensor has no axis to remove; dim 0 and -1 name it, as in PyTorch
+        for d in (dim,) if isinstance(dim, int) else (dim or ()):
+            _axis(d, 1, "squeeze")
+        return Reshape.apply(x, ())
     if dim is None:
         shape = tuple(n for n in x.shape if n != 1)
     else:
@@ -131,7 +136,7 @@ def flatten(x, start_dim=0, end_dim=-1):
         return Reshape.apply(x, (1,))
     start, end = _axis(start_dim, x.ndim, "flatten"), _axis(end_dim, x.ndim, "flatten")
     if start > end:
-        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        raise ShapeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     merged = 1
     for n in x.shape[start : end + 1]:
         merged *= n
@@ -143,16 +148,16 @@ def expand(x, *sizes):
     sizes = _shape_arg(sizes)
     new = len(sizes) - x.ndim
     if new < 0:
-        raise ValueError(f"expand: cannot expand shape {x.shape} to fewer dimensions {sizes}")
+        raise ShapeError(f"expand: cannot expand shape {x.shape} to fewer dimensions {sizes}")
     shape = []
     for i, size in enumerate(sizes):
         old = x.shape[i - new] if i >= new else None
         if size == -1:
             if old is None:
-                raise ValueError(f"expand: -1 is not allowed for the new leading axis {i}")
+                raise ShapeError(f"expand: -1 is not allowed for the new leading axis {i}")
             size = old
         if old is not None and old != 1 and old != size:
-            raise ValueError(
+            raise ShapeError(
                 f"expand: the size of axis {i - new} ({old}) must match {size} or be 1 "
                 f"(shape {x.shape} to {sizes})"
             )
@@ -163,13 +168,17 @@ def expand(x, *sizes):
 def _check_join(op, tensors, dim, shape_rule):
     tensors = list(tensors)
     if not tensors:
-        raise ValueError(f"{op}: expected a non-empty list of tensors")
+        raise ShapeError(f"{op}: expected a non-empty list of tensors")
     first = tensors[0]
     for t in tensors[1:]:
         if t.dtype != first.dtype:
-            raise TypeError(f"{op}: all tensors must have the same dtype, got {first.dtype} and {t.dtype}")
+            raise DTypeError(
+                f"{op}: all tensors must have the same dtype, got {first.dtype} and {t.dtype}"
+            )
         if not shape_rule(first.shape, t.shape):
-            raise ValueError(f"{op}: shapes {first.shape} and {t.shape} cannot be joined along dim {dim}")
+            raise ShapeError(
+                f"{op}: shapes {first.shape} and {t.shape} cannot be joined along dim {dim}"
+            )
     return tensors
 
 

@@ -42,15 +42,18 @@ class LogSoftmax(Function):
 def _softmax_axis(x, dim, op):
     if x.dtype.kind != "f":
         raise TypeError(f"{op}: expected a floating-point tensor, got {x.dtype}")
-    if x.ndim == 0:
-        raise ValueError(f"{op}: expected a tensor with at least one dimension")
-    (axis,) = normalize_dims(dim, x.ndim, op)
+    (axis,) = normalize_dims(dim, max(x.ndim, 1), op)
     return axis
 
 
 def softmax(x, dim):
+    """A 0-d tensor is a row of one element (softmax 1, log_softmax 0), as in PyTorch."""
+    if x.ndim == 0:
+        return Softmax.apply(x.reshape(1), _softmax_axis(x, dim, "softmax")).reshape(())
     return Softmax.apply(x, _softmax_axis(x, dim, "softmax"))
 
 
 def log_softmax(x, dim):
+    if x.ndim == 0:
+        return LogSoftmax.apply(x.reshape(1), _softmax_axis(x, dim, "log_softmax")).reshape(())
     return LogSoftmax.apply(x, _softmax_axis(x, dim, "log_softmax"))
