@@ -12,6 +12,9 @@ class ReLU(Module):
         super().__init__()
         self.inplace = inplace  # accepted; computed out of place (same result)
 
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
+
     def forward(self, input):  # noqa: A002 (PyTorch's argument name)
         return F.relu(input)
 

@@ -73,6 +73,21 @@ class ModuleList(_IndexedModules):
             self.append(module)
         return self
 
+    def __repr__(self):
+        """As PyTorch prints it: a run of identical modules once, as "(0-5): 6 x Block(...)"."""
+        if not len(self):
+            return "ModuleList()"
+        runs = []  # [first index, last index, repr]
+        for index, module in enumerate(self):
+            text = repr(module)
+            if runs and runs[-1][2] == text:
+                runs[-1][1] = index
+            else:
+                runs.append([index, index, text])
+        lines = [(f"({first}): " if first == last else f"({first}-{last}): {last - first + 1} x ")
+                 + text.replace("\n", "\n  ") for first, last, text in runs]
+        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+
 
 class ModuleDict(Module):
     """A dict of modules, registered under their keys: ``ModuleDict(dict(wte=..., h=...))``;

@@ -36,4 +36,5 @@ class LayerNorm(Module):
 
     def extra_repr(self):
         affine = self.elementwise_affine
-        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={affine}"
+        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={affine}, "
+                f"bias={self.bias is not None}")
