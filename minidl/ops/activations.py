@@ -64,7 +64,8 @@ def _float_only(name, x):
     return x
 
 
-def relu(x):
+def relu(x, inplace=False):
+    """max(x, 0); ``inplace=True`` is accepted and computed out of place (the same result)."""
     return ReLU.apply(_float_only("relu", x))
 
 

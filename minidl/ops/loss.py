@@ -170,9 +170,13 @@ def _check_same_shape(name, input, target, broadcast):  # noqa: A002
     )
 
 
-def mse_loss(input, target, reduction="mean"):  # noqa: A002
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean",  # noqa: A002
+             weight=None):
     """Mean squared error: mean((input - target)^2) (or its sum, or each term)."""
     name = "mse_loss"
+    _legacy_arguments(name, size_average, reduce)
+    if weight is not None:
+        raise NotImplementedError(f"{name}: the weight= argument is not supported")
     _check_float(name, "input", input)
     _check_float(name, "target", target)
     _check_reduction(name, reduction)
@@ -180,9 +184,14 @@ def mse_loss(input, target, reduction="mean"):  # noqa: A002
     return MSE.apply(input, target, reduction=reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, reduction="mean"):  # noqa: A002
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,  # noqa: A002
+                                     reduce=None, reduction="mean", pos_weight=None):
     """Binary cross-entropy between sigmoid(input) and targets in [0, 1], computed stably."""
     name = "binary_cross_entropy_with_logits"
+    _legacy_arguments(name, size_average, reduce)
+    for arg, value in (("weight", weight), ("pos_weight", pos_weight)):
+        if value is not None:
+            raise NotImplementedError(f"{name}: the {arg}= argument is not supported")
     _check_float(name, "input", input)
     _check_float(name, "target", target)
     _check_reduction(name, reduction)
@@ -390,12 +399,15 @@ def binary_cross_entropy(input, target, weight=None, size_average=None,  # noqa:
     return _reduced(name, losses, reduction)
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):  # noqa: A002
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean",  # noqa: A002
+            weight=None):
     """Mean absolute error: mean(|input - target|) (or its sum, or each term)."""
     from .math import abs
 
     name = "l1_loss"
     _legacy_arguments(name, size_average, reduce)
+    if weight is not None:
+        raise NotImplementedError(f"{name}: the weight= argument is not supported")
     _check_float(name, "input", input)
     _check_reduction(name, reduction)
     _check_same_shape(name, input, target, broadcast=True)

@@ -22,8 +22,10 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
-                 differentiable=False, fused=None):
+                 differentiable=False, fused=None, decoupled_weight_decay=False):
         name = type(self).__name__
+        if decoupled_weight_decay:  # Adam(decoupled_weight_decay=True) is AdamW, as in PyTorch
+            self.decoupled_weight_decay = True
         reject_unsupported(name, amsgrad=amsgrad, maximize=maximize, capturable=capturable,
                            differentiable=differentiable, fused=fused)
         if lr < 0:

@@ -216,3 +216,26 @@ def test_errors_name_the_function_and_the_argument():
         F.nll_loss(x, dl.tensor([0, 1, 7, 2]))
     with pytest.raises(ValueError, match=r"nll_loss: expected target of shape \(4,\)"):
         F.nll_loss(x, dl.tensor([0, 1]))
+
+
+def test_inplace_flags_are_accepted_and_leave_the_input_unchanged():
+    x = dl.tensor([-1.0, 2.0])
+    for out in (F.relu(x, inplace=True), nn.ReLU(inplace=True)(x), F.silu(x, inplace=True),
+                F.leaky_relu(x, 0.1, inplace=True), F.elu(x, inplace=True),
+                F.dropout(x, 0.5, training=False, inplace=True), nn.Dropout(0.0, inplace=True)(x)):
+        assert out.shape == (2,)
+    assert x.tolist() == [-1.0, 2.0]
+    assert repr(nn.ReLU(inplace=True)) == "ReLU(inplace=True)"
+
+
+def test_older_loss_functions_name_their_unsupported_arguments():
+    x = dl.randn(3)
+    with pytest.raises(NotImplementedError, match="mse_loss: the deprecated reduce="):
+        F.mse_loss(x, x, reduce=False)
+    with pytest.raises(NotImplementedError, match="mse_loss: the weight="):
+        F.mse_loss(x, x, weight=dl.ones(3))
+    with pytest.raises(NotImplementedError, match="binary_cross_entropy_with_logits: the "
+                                                  "pos_weight="):
+        F.binary_cross_entropy_with_logits(x, x, pos_weight=dl.ones(3))
+    with pytest.raises(NotImplementedError, match="l1_loss: the weight="):
+        F.l1_loss(x, x, weight=dl.ones(3))

@@ -241,3 +241,11 @@ def test_scheduler_errors():
     sched.step()
     with pytest.raises(ValueError, match="tried to step 3 times"):
         sched.step()
+
+
+def test_adam_with_decoupled_weight_decay_is_adamw():
+    adam, _, _ = run_minidl("Adam", dict(lr=0.1, weight_decay=0.1, decoupled_weight_decay=True),
+                            {}, {}, steps=3)
+    adamw, _, _ = run_minidl("AdamW", dict(lr=0.1, weight_decay=0.1), {}, {}, steps=3)
+    for a, b in zip(adam[-1], adamw[-1]):
+        np.testing.assert_array_equal(a, b)
