@@ -217,7 +217,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):  # no
         input, dim = reshape(input, -1), 0
     axis = _axis(dim, input.ndim, "repeat_interleave")
     xp, n = input._backend.xp, input.shape[axis]
-    counts = repeats._data if isinstance(repeats, Tensor) else repeats
+    counts = repeats.tolist() if isinstance(repeats, Tensor) else repeats  # CuPy takes lists
     source = xp.repeat(xp.arange(n), counts)  # for each output slice, the input slice it copies
     return index_select(input, axis, Tensor._make(source, input._backend))
 

@@ -108,8 +108,10 @@ def mode(input, dim=-1, keepdim=False):  # noqa: A002
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):  # noqa: A002
     """The distinct values, sorted (and, on request, the inverse indices and the counts)."""
     xp = input._backend.xp
-    found = xp.unique(input._data, return_inverse=True, return_counts=True, axis=dim)
-    values, inverse, counts = found
+    by_axis = {} if dim is None else {"axis": dim}
+    values, inverse, counts = xp.unique(
+        input._data, return_inverse=True, return_counts=True, **by_axis
+    )
     if dim is None:
         inverse = inverse.reshape(input.shape)
     wrap = [Tensor._make(values, input._backend)]
