@@ -6,8 +6,25 @@ layer_norm, embedding, scaled_dot_product_attention, pad (padding.py) and normal
 cosine_similarity (distance.py) in minidl/ops/ (one file each).
 """
 from ..ops import gelu, log_softmax, relu, sigmoid, softmax, tanh
-from ..ops.activations import elu, leaky_relu, silu, softplus
-from ..ops.distance import cosine_similarity, normalize
+from ..ops.activations import (
+    celu,
+    elu,
+    glu,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    leaky_relu,
+    logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    silu,
+    softplus,
+    softsign,
+    tanhshrink,
+)
+from ..ops.distance import cosine_similarity, normalize, pairwise_distance
 from ..ops.padding import pad
 from ..ops.attention import scaled_dot_product_attention
 from ..ops.counting import one_hot

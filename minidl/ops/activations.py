@@ -164,3 +164,93 @@ def softplus(x, beta=1.0, threshold=20.0):
     if beta <= 0:
         raise ValueError(f"softplus: beta must be positive, got {beta}")
     return Softplus.apply(_float_only("softplus", x), float(beta), float(threshold))
+
+
+# ---- activations composed of other ops (their backward is the composition's) ----------------
+
+
+def hardtanh(x, min_val=-1.0, max_val=1.0, inplace=False):
+    """x clamped to [min_val, max_val]."""
+    from .math import clamp
+
+    return clamp(_float_only("hardtanh", x), min_val, max_val)
+
+
+def relu6(x, inplace=False):
+    """min(max(x, 0), 6)"""
+    return hardtanh(x, 0.0, 6.0)
+
+
+def hardsigmoid(x, inplace=False):
+    """A piecewise-linear sigmoid: clamp(x / 6 + 1/2, 0, 1)."""
+    from .math import clamp
+
+    return clamp(_float_only("hardsigmoid", x) / 6 + 0.5, 0.0, 1.0)
+
+
+def hardswish(x, inplace=False):
+    """x * hardsigmoid(x) (MobileNetV3's cheap SiLU)."""
+    return x * hardsigmoid(x)
+
+
+def logsigmoid(x):
+    """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
+    return -softplus(-_float_only("logsigmoid", x))
+
+
+def softsign(x):
+    """x / (1 + |x|)"""
+    from .math import abs
+
+    return x / (1 + abs(_float_only("softsign", x)))
+
+
+def tanhshrink(x):
+    """x - tanh(x)"""
+    return x - tanh(_float_only("tanhshrink", x))
+
+
+def mish(x, inplace=False):
+    """x * tanh(softplus(x)) (Misra, 2019)."""
+    return x * tanh(softplus(_float_only("mish", x)))
+
+
+SELU_ALPHA = 1.6732632423543772848170429916717
+SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(x, inplace=False):
+    """scale * elu(x, alpha) with the constants that keep activations at mean 0, variance 1
+    (Klambauer et al., 2017)."""
+    return SELU_SCALE * elu(x, SELU_ALPHA)
+
+
+def celu(x, alpha=1.0, inplace=False):
+    """x for x > 0, alpha (e^(x / alpha) - 1) otherwise: alpha * elu(x / alpha)."""
+    if alpha == 0:
+        raise ValueError("celu: alpha must not be 0")
+    return alpha * elu(_float_only("celu", x) / alpha)
+
+
+def glu(x, dim=-1):
+    """a * sigmoid(b), where a and b are the two halves of x along ``dim`` (gated linear unit)."""
+    from .rearrange import chunk
+
+    if x.shape[dim] % 2:
+        raise RuntimeError(f"glu: halving only works on an even dimension, got size "
+                           f"{x.shape[dim]} at dim {dim} (input shape {x.shape})")
+    a, b = chunk(_float_only("glu", x), 2, dim)
+    return a * sigmoid(b)
+
+
+def prelu(x, weight):
+    """x for x > 0, weight * x otherwise; ``weight`` has one value, or one per channel (dim 1)."""
+    from .selection import where
+
+    x = _float_only("prelu", x)
+    if weight.ndim != 1 or (weight.shape[0] != 1 and (x.ndim < 2 or x.shape[1] != weight.shape[0])):
+        raise RuntimeError(f"prelu: weight of shape {weight.shape} must have 1 element or one "
+                           f"per channel (dim 1) of the input of shape {x.shape}")
+    if x.ndim >= 2:
+        weight = weight.reshape(weight.shape[0], *([1] * (x.ndim - 2)))
+    return where(x > 0, x, weight * x)

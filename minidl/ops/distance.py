@@ -60,3 +60,14 @@ def _broadcast_shape(a, b):
         return np.broadcast_shapes(a, b)
     except ValueError:
         raise RuntimeError(f"cosine_similarity: shapes {a} and {b} do not broadcast") from None
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """||x1 - x2 + eps||_p along the last axis (the eps keeps the gradient finite when
+    x1 == x2)."""
+    from .math import abs
+
+    difference = abs(x1 - x2 + eps)
+    if x1.ndim == 0 and x2.ndim == 0:
+        raise RuntimeError("pairwise_distance: expected inputs with at least one dimension")
+    return ((difference ** p).sum(-1, keepdim=keepdim)) ** (1.0 / p)

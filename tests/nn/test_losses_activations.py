@@ -93,6 +93,24 @@ CASES = {
                           [array(3, 4), array(3, 4, seed=1)], [0, 1]),
     "cosine_similarity_broadcast": (lambda F, x, y: F.cosine_similarity(x, y, dim=-1),
                                     [array(2, 3, 4), array(1, 4, seed=1)], [0, 1]),
+    "pairwise_distance": (lambda F, x, y: F.pairwise_distance(x, y),
+                          [array(3, 4), array(3, 4, seed=1)], [0, 1]),
+    "pairwise_distance_p3_keepdim": (lambda F, x, y: F.pairwise_distance(x, y, 3.0, keepdim=True),
+                                     [array(3, 4), array(1, 4, seed=1)], [0, 1]),
+    "hardtanh": (lambda F, x: F.hardtanh(x * 2, -1.5, 0.5), [array(3, 5)], [0]),
+    "relu6": (lambda F, x: F.relu6(x * 5), [array(3, 5)], [0]),
+    "hardsigmoid": (lambda F, x: F.hardsigmoid(x * 4), [array(3, 5)], [0]),
+    "hardswish": (lambda F, x: F.hardswish(x * 4), [array(3, 5)], [0]),
+    "logsigmoid": (lambda F, x: F.logsigmoid(x * 4), [array(3, 5)], [0]),
+    "softsign": (lambda F, x: F.softsign(x), [array(3, 5)], [0]),
+    "tanhshrink": (lambda F, x: F.tanhshrink(x), [array(3, 5)], [0]),
+    "mish": (lambda F, x: F.mish(x * 3), [array(3, 5)], [0]),
+    "selu": (lambda F, x: F.selu(x), [array(3, 5)], [0]),
+    "celu": (lambda F, x: F.celu(x, alpha=0.5), [array(3, 5)], [0]),
+    "glu": (lambda F, x: F.glu(x, dim=1), [array(3, 4, 2)], [0]),
+    "prelu_per_channel": (lambda F, x, w: F.prelu(x, w), [array(2, 3, 4), array(3, seed=1)],
+                          [0, 1]),
+    "prelu_shared": (lambda F, x, w: F.prelu(x, w), [array(5), array(1, seed=1)], [0, 1]),
 }
 
 
@@ -119,8 +137,10 @@ def test_matches_pytorch(name):
     upstream = array(*expected.shape, seed=9)
     out.backward(dl.tensor(upstream))
     expected.backward(torch.tensor(upstream))
+    # PyTorch's hardsigmoid backward multiplies by 1/6 rounded to float32, also in float64
+    rtol = 1e-7 if name.startswith("hards") else 1e-9
     for i in with_grad:
-        np.testing.assert_allclose(ours[i].grad.numpy(), theirs[i].grad.numpy(), rtol=1e-9,
+        np.testing.assert_allclose(ours[i].grad.numpy(), theirs[i].grad.numpy(), rtol=rtol,
                                    atol=1e-12, err_msg=f"{name}: gradient of input {i}")
 
 
@@ -130,6 +150,15 @@ MODULES = [
     (lambda nn: nn.Softmax(dim=0), 1), (lambda nn: nn.GELU(approximate="tanh"), 1),
     (lambda nn: nn.L1Loss(), 2), (lambda nn: nn.SmoothL1Loss(beta=0.5), 2),
     (lambda nn: nn.HuberLoss(delta=0.5), 2), (lambda nn: nn.MSELoss(reduction="sum"), 2),
+    (lambda nn: nn.Hardtanh(-0.5, 0.5), 1), (lambda nn: nn.ReLU6(), 1), (lambda nn: nn.SELU(), 1),
+    (lambda nn: nn.CELU(0.7), 1), (lambda nn: nn.GLU(), 1), (lambda nn: nn.Mish(), 1),
+    (lambda nn: nn.Hardswish(), 1), (lambda nn: nn.Hardsigmoid(), 1),
+    (lambda nn: nn.LogSigmoid(), 1), (lambda nn: nn.Softsign(), 1), (lambda nn: nn.Tanhshrink(), 1),
+    (lambda nn: nn.PReLU(), 1), (lambda nn: nn.PReLU(4, init=0.1), 1),
+    (lambda nn: nn.CosineSimilarity(dim=0), 2), (lambda nn: nn.PairwiseDistance(p=1.0), 2),
+    (lambda nn: nn.ZeroPad2d(1), 1), (lambda nn: nn.ConstantPad1d((1, 2), 0.5), 1),
+    (lambda nn: nn.ReflectionPad1d((1, 2)), 1), (lambda nn: nn.ReplicationPad1d(3), 1),
+    (lambda nn: nn.CircularPad1d((1, 0)), 1), (lambda nn: nn.ZeroPad1d((1, 2)), 1),
 ]
 
 
@@ -138,8 +167,8 @@ def test_modules_match_pytorch_and_print_the_same(index):
     torch = pytest.importorskip("torch")
     build, num_inputs = MODULES[index]
     arrays = [array(3, 4, seed=i) for i in range(num_inputs)]
-    ours, theirs = build(nn), build(torch.nn)
-    expected = theirs(*[torch.tensor(a) for a in arrays]).numpy()
+    ours, theirs = build(nn).double(), build(torch.nn).double()
+    expected = theirs(*[torch.tensor(a) for a in arrays]).detach().numpy()
     np.testing.assert_allclose(ours(*[dl.tensor(a) for a in arrays]).numpy(), expected,
                                rtol=1e-10)
     assert repr(ours) == repr(theirs)
@@ -239,3 +268,17 @@ def test_older_loss_functions_name_their_unsupported_arguments():
         F.binary_cross_entropy_with_logits(x, x, pos_weight=dl.ones(3))
     with pytest.raises(NotImplementedError, match="l1_loss: the weight="):
         F.l1_loss(x, x, weight=dl.ones(3))
+
+
+@pytest.mark.parametrize("name", ["ReflectionPad2d", "ReplicationPad3d", "CircularPad2d",
+                                  "ConstantPad3d", "ZeroPad2d"])
+def test_padding_layers_of_images_match_pytorch(name):
+    torch = pytest.importorskip("torch")
+    dims = int(name[-2])
+    x = array(2, 3, 4, 5, 6)[(0,) * (3 - dims)]  # (N, C) + dims spatial axes
+    padding = (1, 2, 0, 3, 2, 1)[:2 * dims]
+    args = (padding, 0.5) if name.startswith("Constant") else (padding,)
+    ours, theirs = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
+    expected = theirs(torch.tensor(x)).numpy()
+    np.testing.assert_allclose(ours(dl.tensor(x)).numpy(), expected)
+    assert repr(ours) == repr(theirs)
