@@ -159,16 +159,18 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def named_modules(self, prefix=""):
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
         """(qualified name, module) for this module ("") and every descendant, depth first;
-        a module reachable by two paths is listed once."""
-        seen = set()
+        a module reachable by two paths is listed once (unless ``remove_duplicate=False``).
+        ``memo``: a set of modules to skip, filled in as they are visited."""
+        seen = set() if memo is None else memo
         stack = [(prefix, self)]
         while stack:
             name, module = stack.pop()
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
+            if remove_duplicate:
+                if module in seen:
+                    continue
+                seen.add(module)
             yield name, module
             children = [(f"{name}.{child}" if name else child, child_module)
                         for child, child_module in module.named_children()]
@@ -178,13 +180,15 @@ class Module:
         for _, module in self.named_modules():
             yield module
 
-    def named_parameters(self, prefix="", recurse=True):
-        """(qualified name, parameter), e.g. ("0.weight", ...); a shared one is listed once."""
-        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """(qualified name, parameter), e.g. ("0.weight", ...); a shared one is listed once
+        (unless ``remove_duplicate=False``)."""
+        modules = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+                   if recurse else [(prefix, self)])
         seen = set()
         for module_name, module in modules:
             for name, param in module._parameters.items():
-                if param is None or id(param) in seen:
+                if param is None or (remove_duplicate and id(param) in seen):
                     continue
                 seen.add(id(param))
                 yield (f"{module_name}.{name}" if module_name else name), param
@@ -193,13 +197,14 @@ class Module:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix="", recurse=True):
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
         """(qualified name, buffer) for every registered buffer that is not None."""
-        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        modules = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+                   if recurse else [(prefix, self)])
         seen = set()
         for module_name, module in modules:
             for name, buffer in module._buffers.items():
-                if buffer is None or id(buffer) in seen:
+                if buffer is None or (remove_duplicate and id(buffer) in seen):
                     continue
                 seen.add(id(buffer))
                 yield (f"{module_name}.{name}" if module_name else name), buffer
@@ -207,6 +212,43 @@ class Module:
     def buffers(self, recurse=True):
         for _, buffer in self.named_buffers(recurse=recurse):
             yield buffer
+
+    def register_module(self, name, module):
+        """The same as ``add_module``."""
+        self.add_module(name, module)
+
+    def get_submodule(self, target):
+        """The module at the dotted path ``target`` ("transformer.h.0.attn"; "" is self)."""
+        module = self
+        for part in target.split(".") if target else []:
+            child = module._modules.get(part)
+            if child is None:
+                raise AttributeError(f"{type(module).__name__} has no submodule {part!r} "
+                                     f"(looking up {target!r})")
+            module = child
+        return module
+
+    def get_parameter(self, target):
+        """The parameter at the dotted path ``target`` ("transformer.wte.weight")."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if name not in module._parameters:
+            raise AttributeError(f"{type(module).__name__} has no parameter {name!r}")
+        return module._parameters[name]
+
+    def get_buffer(self, target):
+        """The buffer at the dotted path ``target``."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if name not in module._buffers:
+            raise AttributeError(f"{type(module).__name__} has no buffer {name!r}")
+        return module._buffers[name]
+
+    def requires_grad_(self, requires_grad=True):
+        """Freeze (False) or unfreeze every parameter. Returns self."""
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
+        return self
 
     def apply(self, fn):
         """Call ``fn(module)`` on every descendant, children first, then on this module
@@ -270,18 +312,23 @@ class Module:
     def double(self):
         return self.to(dtypes.float64)
 
+    def half(self):
+        return self.to(dtypes.float16)
+
     # ---- saving and loading ------------------------------------------------------------------
-    def state_dict(self, prefix=""):
-        """An ordered dict of qualified name -> detached Tensor (sharing the parameter's data)."""
-        state = OrderedDict()
+    def state_dict(self, *, destination=None, prefix="", keep_vars=False):
+        """An ordered dict of qualified name -> detached Tensor (sharing the parameter's data;
+        the Parameters themselves with ``keep_vars=True``), written into ``destination`` when
+        given."""
+        state = OrderedDict() if destination is None else destination
         for name, param in self._parameters.items():
             if param is not None:
-                state[prefix + name] = param.detach()
+                state[prefix + name] = param if keep_vars else param.detach()
         for name, buffer in self._buffers.items():
             if buffer is not None and name not in self._non_persistent_buffers:
-                state[prefix + name] = buffer.detach()
+                state[prefix + name] = buffer if keep_vars else buffer.detach()
         for name, module in self.named_children():
-            state.update(module.state_dict(prefix=f"{prefix}{name}."))
+            module.state_dict(destination=state, prefix=f"{prefix}{name}.", keep_vars=keep_vars)
         return state
 
     def load_state_dict(self, state_dict, strict=True):

@@ -143,3 +143,42 @@ def test_names_and_state_dict_match_pytorch():
     assert list(ours.state_dict()) == list(theirs.state_dict())
     assert [n for n, _ in ours.named_modules()] == [n for n, _ in theirs.named_modules()]
     assert [n for n, _ in ours.named_buffers()] == [n for n, _ in theirs.named_buffers()]
+
+
+def test_lookups_by_dotted_path_and_freezing():
+    model = nn.ModuleDict({"enc": nn.Sequential(nn.Linear(2, 3), WithBuffers())})
+    assert model.get_submodule("enc.0") is model["enc"][0] and model.get_submodule("") is model
+    assert model.get_parameter("enc.0.weight") is model["enc"][0].weight
+    assert model.get_buffer("enc.1.mask") is model["enc"][1].mask
+    with pytest.raises(AttributeError, match="no submodule 'x'"):
+        model.get_submodule("enc.x")
+    with pytest.raises(AttributeError, match="no parameter 'nope'"):
+        model.get_parameter("enc.0.nope")
+    model.requires_grad_(False)
+    assert not any(p.requires_grad for p in model.parameters())
+    model.register_module("head", nn.Linear(3, 1))
+    assert "head.weight" in model.state_dict()
+    assert model.half()["head"].weight.dtype == dl.float16
+
+
+def test_remove_duplicate_false_lists_shared_modules_and_parameters_twice():
+    shared = nn.Linear(2, 2)
+    model = nn.Sequential(shared, shared)
+    assert [n for n, _ in model.named_modules()] == ["", "0"]
+    assert [n for n, _ in model.named_modules(remove_duplicate=False)] == ["", "0", "1"]
+    assert len(list(model.named_parameters(remove_duplicate=False))) == 4
+    assert [n for n, _ in model.named_modules(prefix="net")] == ["net", "net.0"]
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.Sequential(*[torch.nn.Linear(2, 2)] * 2)
+    assert [n for n, _ in theirs.named_modules(remove_duplicate=False)] == ["", "0", "1"]
+    assert len(list(theirs.named_parameters(remove_duplicate=False))) == 4
+
+
+def test_state_dict_keep_vars_and_destination():
+    model = nn.Sequential(nn.Linear(2, 2))
+    kept = model.state_dict(keep_vars=True)
+    assert kept["0.weight"] is model[0].weight
+    assert model.state_dict()["0.weight"] is not model[0].weight
+    target = {"existing": 1}
+    assert model.state_dict(destination=target, prefix="net.") is target
+    assert list(target) == ["existing", "net.0.weight", "net.0.bias"]
