@@ -10,6 +10,11 @@ here is a closed form of the epoch count t = ``last_epoch``:
     LinearLR:           lr_t = base_lr * (start + (end - start) * min(t, total_iters) / total_iters)
     CosineAnnealingLR:  lr_t = eta_min + (base_lr - eta_min) * (1 + cos(pi * t / T_max)) / 2
     LambdaLR:           lr_t = base_lr * lr_lambda(t)
+    ConstantLR:         lr_t = base_lr * (factor if t < total_iters else 1)
+    PolynomialLR:       lr_t = base_lr * (1 - min(t, total_iters) / total_iters)^power
+    CosineAnnealingWarmRestarts: the cosine over T_0 epochs, restarted, each cycle T_mult
+                        times longer than the one before
+    MultiplicativeLR:   lr_t = lr_(t-1) * lr_lambda(t)
     OneCycleLR:         up from max_lr / div_factor to max_lr, then down to a tiny lr
                         (per step, not per epoch; see the class)
 
@@ -142,6 +147,77 @@ class LinearLR(LRScheduler):
         progress = min(self.last_epoch, self.total_iters) / self.total_iters
         factor = self.start_factor + (self.end_factor - self.start_factor) * progress
         return [base_lr * factor for base_lr in self.base_lrs]
+
+
+class ConstantLR(LRScheduler):
+    """Multiply the lr by ``factor`` for the first ``total_iters`` epochs (a flat warm-up)."""
+
+    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
+        if not 0 <= factor <= 1:
+            raise ValueError(f"ConstantLR: factor must be in [0, 1], got {factor}")
+        self.factor, self.total_iters = factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        factor = self.factor if self.last_epoch < self.total_iters else 1.0
+        return [base_lr * factor for base_lr in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """Decay the lr to 0 over ``total_iters`` epochs along (1 - t / total_iters)^power."""
+
+    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
+        self.total_iters, self.power = total_iters, power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        remaining = 1.0 - min(self.last_epoch, self.total_iters) / self.total_iters
+        return [base_lr * remaining**self.power for base_lr in self.base_lrs]
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """SGDR (Loshchilov & Hutter, 2017): the cosine from the base lr down to ``eta_min`` over
+    ``T_0`` epochs, then again from the top, each cycle ``T_mult`` times longer."""
+
+    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):  # noqa: N803
+        if T_0 <= 0 or not isinstance(T_0, int):
+            raise ValueError(f"CosineAnnealingWarmRestarts: expected a positive integer T_0, "
+                             f"got {T_0}")
+        if T_mult < 1 or not isinstance(T_mult, int):
+            raise ValueError(f"CosineAnnealingWarmRestarts: expected an integer T_mult >= 1, "
+                             f"got {T_mult}")
+        self.T_0, self.T_mult, self.eta_min = T_0, T_mult, eta_min
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        position, length = self.last_epoch, self.T_0  # epoch within the cycle, cycle length
+        while position >= length:
+            position -= length
+            length *= self.T_mult
+        cosine = (1 + math.cos(math.pi * position / length)) / 2
+        return [self.eta_min + (base_lr - self.eta_min) * cosine for base_lr in self.base_lrs]
+
+
+class MultiplicativeLR(LRScheduler):
+    """Multiply the current lr by ``lr_lambda(epoch)`` at every step (one function, or one
+    per group). Unlike the others this depends on the lr it finds, so changes to the lr made
+    elsewhere carry on."""
+
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        groups = len(optimizer.param_groups)
+        self.lr_lambdas = (list(lr_lambda) if isinstance(lr_lambda, (list, tuple))
+                           else [lr_lambda] * groups)
+        if len(self.lr_lambdas) != groups:
+            raise ValueError(f"MultiplicativeLR: expected {groups} lr_lambdas, got "
+                             f"{len(self.lr_lambdas)}")
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        groups = self.optimizer.param_groups
+        if self.last_epoch <= 0:
+            return [group["lr"] for group in groups]
+        return [group["lr"] * lr_lambda(self.last_epoch)
+                for group, lr_lambda in zip(groups, self.lr_lambdas)]
 
 
 class OneCycleLR(LRScheduler):

@@ -138,6 +138,15 @@ SCHEDULERS = {
             s.CosineAnnealingLR(o, T_max=4)], milestones=[3, 7])),
     "step": ("SGD", lambda s, o: s.StepLR(o, step_size=3, gamma=0.5)),
     "cosine": ("SGD", lambda s, o: s.CosineAnnealingLR(o, T_max=6, eta_min=0.001)),
+    "constant": ("SGD", lambda s, o: s.ConstantLR(o, factor=0.5, total_iters=3)),
+    "polynomial": ("SGD", lambda s, o: s.PolynomialLR(o, total_iters=8, power=2.0)),
+    "warm_restarts": ("SGD", lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=2,
+                                                                         eta_min=0.001)),
+    "warm_restarts_fixed": ("SGD", lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0=3)),
+    "multiplicative": ("SGD", lambda s, o: s.MultiplicativeLR(o, lambda t: 0.9 + 0.01 * t)),
+    "sequential_warmup_restarts": ("SGD", lambda s, o: s.SequentialLR(
+        o, [s.ConstantLR(o, factor=0.1, total_iters=2), s.PolynomialLR(o, total_iters=6)],
+        milestones=[2])),
 }
 
 
