@@ -41,6 +41,8 @@ class DType:
         return getattr(self.dtype, name)
 
     def __eq__(self, other):
+        if other is None:
+            return False  # (numpy.dtype(None) would be float64)
         try:
             return self.dtype == np.dtype(other)
         except TypeError:

@@ -75,6 +75,16 @@ class Tensor:
         """A tensor sharing this one's storage, outside the graph (as PyTorch's ``.data``)."""
         return self.detach()
 
+    @data.setter
+    def data(self, value):
+        """``p.data = new`` (and so ``p.data -= lr * p.grad``) puts new's values in p, outside
+        the graph, as PyTorch's."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: expected a Tensor, got {type(value).__name__}")
+        if value._backend is not self._backend:
+            raise RuntimeError(f"data: expected a tensor on {self.device}, got {value.device}")
+        self._data = value._data
+
     @property
     def T(self):
         if self.ndim != 2:
@@ -136,11 +146,15 @@ class Tensor:
         self._requires_grad = bool(flag)
         return self
 
-    def to(self, *args, dtype=None, device=None):
-        """``t.to("cuda")``, ``t.to(dl.float64)`` or ``t.to("cpu", dl.float32)``; differentiable."""
+    def to(self, *args, dtype=None, device=None, non_blocking=False):
+        """``t.to("cuda")``, ``t.to(dl.float64)``, ``t.to("cpu", dl.float32)`` or ``t.to(other)``
+        (other's device and dtype); differentiable. Copies are synchronous, so ``non_blocking``
+        changes nothing."""
         for arg in args:
             if isinstance(arg, str):
                 device = arg
+            elif isinstance(arg, Tensor):
+                device, dtype = arg.device, arg.dtype
             else:
                 dtype = arg
         result = self

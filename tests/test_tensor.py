@@ -192,3 +192,21 @@ def test_deepcopy_copies_data_of_leaves():
     assert state["w"].tolist() == [1.0, 1.0] and copied["w"].requires_grad
     with pytest.raises(RuntimeError, match="deepcopy: only leaf tensors"):
         copy.deepcopy(state["w"] * 2)
+
+
+def test_assigning_data_updates_a_parameter_outside_the_graph_as_in_lecture_code():
+    p = dl.tensor([1.0, 2.0], requires_grad=True)
+    (p * p).sum().backward()
+    p.data += -0.1 * p.grad  # micrograd/makemore's update step
+    np.testing.assert_allclose(p.numpy(), [0.8, 1.6])
+    assert p.requires_grad and p.is_leaf
+    p.data = dl.zeros(2)
+    np.testing.assert_array_equal(p.numpy(), [0.0, 0.0])
+    with pytest.raises(TypeError, match="data: expected a Tensor"):
+        p.data = [1.0, 2.0]
+
+
+def test_to_another_tensor_and_non_blocking():
+    x = dl.ones(2)
+    assert x.to(dl.zeros(1, dtype=dl.float64)).dtype == dl.float64
+    assert x.to("cpu", non_blocking=True) is x

@@ -37,6 +37,14 @@ def promote_operands(a, b):
     return a, b
 
 
+def common_dtype(dtypes_):
+    """The dtype that tensors of these dtypes are joined in (cat, stack), as PyTorch: the
+    widest float if there is a float (int64 with float32 is float32, where NumPy says
+    float64), else the widest integer (bool counts as the narrowest)."""
+    floats = [d for d in dtypes_ if d.kind == "f"]
+    return np.result_type(*(floats or dtypes_))
+
+
 def float_input(x):
     """Integer and bool tensors become float32 before float-valued math (exp, log, mean...)."""
     if x.dtype.kind != "f":

@@ -62,9 +62,14 @@ class MaskedFill(Function):
         return ctx.xp.where(ctx.mask, 0, grad), None, None
 
 
-def where(condition, input, other):  # noqa: A002 (PyTorch's argument names)
+def where(condition, input=None, other=None):  # noqa: A002 (PyTorch's argument names)
     """input where condition holds, else other; either may be a Python number (two numbers
-    give a tensor of PyTorch's dtype for them: float32 for floats)."""
+    give a tensor of PyTorch's dtype for them: float32 for floats). ``where(condition)`` alone
+    is ``nonzero(condition, as_tuple=True)``."""
+    if input is None and other is None:
+        from .gather import nonzero
+
+        return nonzero(condition, as_tuple=True)
     if condition.dtype.kind != "b":
         raise DTypeError(f"where: the condition must be a bool tensor, got {condition.dtype}")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):

@@ -4,7 +4,9 @@ They move no numbers, so their backward moves the gradient back the same way: re
 the input's shape, apply the inverse permutation, split it along the joined axis.
 """
 from ..autograd import Function
-from ..errors import DTypeError, ShapeError
+from ..errors import ShapeError
+from ._promotion import common_dtype
+from .conversion import cast
 
 
 def _shape_arg(shape):
@@ -169,12 +171,10 @@ def _check_join(op, tensors, dim, shape_rule):
     tensors = list(tensors)
     if not tensors:
         raise ShapeError(f"{op}: expected a non-empty list of tensors")
+    target = common_dtype([t._data.dtype for t in tensors])
+    tensors = [t if t._data.dtype == target else cast(t, target) for t in tensors]
     first = tensors[0]
     for t in tensors[1:]:
-        if t.dtype != first.dtype:
-            raise DTypeError(
-                f"{op}: all tensors must have the same dtype, got {first.dtype} and {t.dtype}"
-            )
         if not shape_rule(first.shape, t.shape):
             raise ShapeError(
                 f"{op}: shapes {first.shape} and {t.shape} cannot be joined along dim {dim}"

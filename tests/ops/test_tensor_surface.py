@@ -301,3 +301,22 @@ def test_arguments_pytorch_accepts_but_minidl_does_not_raise_not_implemented():
         dl.einsum("ii->i", x)
     with pytest.raises(NotImplementedError, match="nuc"):
         x.norm(p="nuc")
+
+
+def test_cat_and_stack_promote_dtypes_as_pytorch(torch):
+    pairs = [(np.float32, np.float64), (np.int64, np.float32), (np.bool_, np.int32), (np.int8, np.int64)]
+    for a, b in pairs:
+        x, y = np.ones(2, dtype=a), np.zeros(2, dtype=b)
+        same(dl.cat([dl.tensor(x), dl.tensor(y)]), torch.cat([torch.tensor(x), torch.tensor(y)]))
+        same(dl.stack([dl.tensor(x), dl.tensor(y)], 1), torch.stack([torch.tensor(x), torch.tensor(y)], 1))
+    half = dl.ones(2, requires_grad=True)
+    dl.cat([half, dl.zeros(2, dtype=dl.float64)]).sum().backward()
+    assert half.grad.dtype == dl.float32
+
+
+def test_dtype_is_never_equal_to_none():
+    assert dl.float64 != None  # noqa: E711 (the comparison under test)
+
+
+def test_where_with_the_condition_alone_is_nonzero_as_tuple(torch):
+    same(dl.where(dl.tensor(TIES > 2)), torch.where(torch.tensor(TIES > 2)))
