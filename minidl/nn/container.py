@@ -60,9 +60,9 @@ class Sequential(_IndexedModules):
 class ModuleList(_IndexedModules):
     """A list of modules (iterate over it in your own forward): ``ModuleList([a, b])``."""
 
-    def __init__(self, modules=()):
+    def __init__(self, modules=None):
         super().__init__()
-        for module in modules:
+        for module in modules or ():
             self.append(module)
 
     def _slice(self, index):

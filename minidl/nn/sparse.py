@@ -15,8 +15,14 @@ from .parameter import Parameter
 class Embedding(Module):
     """PyTorch's nn.Embedding: parameter "weight" (num_embeddings, embedding_dim) ~ N(0, 1)."""
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None):
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
+                 norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
+                 _freeze=False, device=None, dtype=None):
         super().__init__()
+        for option, value in (("max_norm", max_norm), ("scale_grad_by_freq", scale_grad_by_freq),
+                              ("sparse", sparse), ("_weight", _weight)):
+            if value not in (None, False):
+                raise NotImplementedError(f"Embedding: the {option}= option is not supported")
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ValueError(
@@ -26,7 +32,8 @@ class Embedding(Module):
             padding_idx %= num_embeddings
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         self.padding_idx = padding_idx
-        self.weight = Parameter(randn(num_embeddings, embedding_dim))
+        self.weight = Parameter(randn(num_embeddings, embedding_dim, device=device, dtype=dtype),
+                                requires_grad=not _freeze)
         if padding_idx is not None:
             with no_grad():
                 self.weight[padding_idx] = 0

@@ -182,3 +182,13 @@ def test_state_dict_keep_vars_and_destination():
     target = {"existing": 1}
     assert model.state_dict(destination=target, prefix="net.") is target
     assert list(target) == ["existing", "net.0.weight", "net.0.bias"]
+
+
+def test_layer_factory_arguments_and_unsupported_embedding_options():
+    norm = nn.LayerNorm(3, dtype=dl.float64)
+    assert norm.weight.dtype == dl.float64 and norm.bias.dtype == dl.float64
+    table = nn.Embedding(5, 2, dtype=dl.float64, _freeze=True)
+    assert table.weight.dtype == dl.float64 and not table.weight.requires_grad
+    with pytest.raises(NotImplementedError, match="Embedding: the max_norm= option"):
+        nn.Embedding(5, 2, max_norm=1.0)
+    assert len(nn.ModuleList()) == 0
