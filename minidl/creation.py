@@ -6,6 +6,7 @@ draw from the backend's generator, which ``dl.manual_seed`` seeds, or from ``gen
 """
 from . import dtypes
 from .backend import get_backend
+from .errors import reject_unsupported
 from .random import rng_for
 from .tensor import Tensor
 
@@ -126,8 +127,9 @@ def rand_like(t, dtype=None, device=None, requires_grad=False, *, generator=None
 
 
 # ---- more of PyTorch's creation functions ---------------------------------------------------
-def empty(*size, dtype=None, device=None, requires_grad=False):
+def empty(*size, dtype=None, device=None, requires_grad=False, **unsupported):
     """A tensor whose values are whatever the memory held (fill it before reading)."""
+    reject_unsupported("empty", unsupported)
     backend = get_backend(device)
     return _finish(backend.xp.empty(_size(size), dtype=_dtype(dtype)), backend, requires_grad)
 
@@ -151,22 +153,26 @@ def randint_like(t, low=0, high=None, *, generator=None, dtype=None, device=None
                    device=device if device is not None else t.device, requires_grad=requires_grad)
 
 
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, **unsupported):
     """``steps`` evenly spaced values from start to end, both included."""
+    reject_unsupported("linspace", unsupported)
     backend = get_backend(device)
     array = backend.xp.linspace(float(start), float(end), int(steps)).astype(_dtype(dtype))
     return _finish(array, backend, requires_grad)
 
 
-def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False,
+             **unsupported):
     """base ** linspace(start, end, steps)."""
+    reject_unsupported("logspace", unsupported)
     backend = get_backend(device)
     exponents = backend.xp.linspace(float(start), float(end), int(steps))
     array = (base**exponents).astype(_dtype(dtype))
     return _finish(array, backend, requires_grad)
 
 
-def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, **unsupported):
     """An n x m matrix with ones on the diagonal."""
+    reject_unsupported("eye", unsupported)
     backend = get_backend(device)
     return _finish(backend.xp.eye(n, m, dtype=_dtype(dtype)), backend, requires_grad)

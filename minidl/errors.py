@@ -12,3 +12,16 @@ class ShapeError(RuntimeError, ValueError):
 
 class DTypeError(RuntimeError, TypeError):
     """A dtype the op cannot take: ``masked_fill: the mask must be a bool tensor, got int64``."""
+
+
+PYTORCH_ONLY_ARGUMENTS = ("out", "layout", "pin_memory", "memory_format")
+
+
+def reject_unsupported(op, options):
+    """For a function taking ``**options``: PyTorch's arguments that minidl does not support
+    (``out=``, ``layout=``, ``pin_memory=``, ``memory_format=``) raise NotImplementedError
+    naming them; any other unknown keyword is the TypeError Python would raise."""
+    for name in options:
+        if name in PYTORCH_ONLY_ARGUMENTS:
+            raise NotImplementedError(f"{op}: the argument {name}= is not supported by minidl")
+        raise TypeError(f"{op}() got an unexpected keyword argument {name!r}")

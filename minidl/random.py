@@ -8,6 +8,7 @@ gives the same numbers whatever else the program draws. The numbers are NumPy's 
 """
 from . import dtypes
 from .backend import get_backend
+from .errors import reject_unsupported
 from .tensor import Tensor
 
 _DEFAULT_SEED = 67280421310721  # PyTorch's default initial seed
@@ -69,10 +70,12 @@ def _check_probabilities(op, p):
         )
 
 
-def multinomial(input, num_samples, replacement=False, *, generator=None):  # noqa: A002
+def multinomial(input, num_samples, replacement=False, *, generator=None,  # noqa: A002
+                **unsupported):
     """Draw ``num_samples`` category indices from each row of non-negative weights ``input``
     (1-D or 2-D, not necessarily normalized); without replacement each index appears at most
     once per row. int64, no gradient."""
+    reject_unsupported("multinomial", unsupported)
     _check_probabilities("multinomial", input)
     if input.ndim not in (1, 2):
         raise RuntimeError(f"multinomial: expected a 1-D or 2-D tensor, got {input.ndim}-D")
@@ -143,8 +146,9 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     return result.requires_grad_(True) if requires_grad else result
 
 
-def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False, **unsupported):
     """A random permutation of 0 .. n-1 (int64 by default)."""
+    reject_unsupported("randperm", unsupported)
     backend = get_backend(device)
     rng = rng_for(backend, generator, "randperm")
     array = backend.xp.argsort(rng.random(n)).astype(dtypes.as_dtype(dtype or dtypes.int64))

@@ -415,6 +415,27 @@ class Tensor:
     def moveaxis(self, source, destination):
         return ops.movedim(self, source, destination)
 
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        """zeros of ``size`` with this tensor's dtype and device (unless given)."""
+        return creation.zeros(*size, **self._like(dtype, device), requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return creation.ones(*size, **self._like(dtype, device), requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return creation.empty(*size, **self._like(dtype, device), requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        return creation.full(size, fill_value, **self._like(dtype, device),
+                             requires_grad=requires_grad)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        return tensor(data, **self._like(dtype, device), requires_grad=requires_grad)
+
+    def _like(self, dtype, device):
+        return {"dtype": self.dtype if dtype is None else dtype,
+                "device": self.device if device is None else device}
+
     def multinomial(self, num_samples, replacement=False, *, generator=None):
         return random.multinomial(self, num_samples, replacement, generator=generator)
 
@@ -490,7 +511,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     return result
 
 
-from . import autograd, ops, random  # noqa: E402  (ops are built on Tensor)
+from . import autograd, creation, ops, random  # noqa: E402  (ops are built on Tensor)
 
 
 # ---- PyTorch's tensor methods that are dl.NAME(self, ...) unchanged (issue 13) -----------------

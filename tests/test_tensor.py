@@ -210,3 +210,13 @@ def test_to_another_tensor_and_non_blocking():
     x = dl.ones(2)
     assert x.to(dl.zeros(1, dtype=dl.float64)).dtype == dl.float64
     assert x.to("cpu", non_blocking=True) is x
+
+
+def test_new_tensors_take_this_ones_dtype_and_device():
+    x = dl.ones(2, dtype=dl.float64)
+    assert x.new_zeros(3, 4).shape == (3, 4) and x.new_zeros((3,)).dtype == dl.float64
+    assert x.new_ones(2, dtype=dl.long).dtype == dl.long
+    assert x.new_empty(5).shape == (5,)
+    np.testing.assert_array_equal(x.new_full((2,), 7).numpy(), [7.0, 7.0])
+    assert x.new_full((2,), 7).dtype == dl.float64
+    assert x.new_tensor([1, 2]).dtype == dl.float64

@@ -4,6 +4,7 @@ out_j = x_0 + ... + x_j, so x_i reaches every out_j with j >= i: the gradient of
 of grad_j over j >= i, a running sum taken from the end.
 """
 from ..autograd import Function
+from ..errors import reject_unsupported
 from .reductions import _as_dtype, _one_axis
 
 
@@ -53,8 +54,9 @@ class CumProd(Function):
         return grad_x, None
 
 
-def cumsum(input, dim, *, dtype=None, axis=None):  # noqa: A002 (PyTorch's argument names)
+def cumsum(input, dim, *, dtype=None, axis=None, **unsupported):  # noqa: A002 (PyTorch's names)
     """Running sum along dim (integers and bools give int64, as in PyTorch)."""
+    reject_unsupported("cumsum", unsupported)
     x = _as_dtype(input, dtype)
     if x.dtype.kind in "biu" and dtype is None:
         x = x.long()
@@ -63,8 +65,9 @@ def cumsum(input, dim, *, dtype=None, axis=None):  # noqa: A002 (PyTorch's argum
     return CumSum.apply(x, _one_axis("cumsum", x, dim, axis))
 
 
-def cumprod(input, dim, *, dtype=None, axis=None):  # noqa: A002
+def cumprod(input, dim, *, dtype=None, axis=None, **unsupported):  # noqa: A002
     """Running product along dim (integers and bools give int64, as in PyTorch)."""
+    reject_unsupported("cumprod", unsupported)
     x = _as_dtype(input, dtype)
     if x.dtype.kind in "biu" and dtype is None:
         x = x.long()

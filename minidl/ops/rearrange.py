@@ -6,6 +6,7 @@ gradient back where the piece came from. Ops that move or copy elements undo the
 gradient: flip it again, roll it back, sum the copies of each element.
 """
 from ..autograd import Function
+from ..errors import reject_unsupported
 from ..tensor import Tensor
 from .gather import index_select
 from .shape import _axis, _shape_arg, permute, reshape, transpose
@@ -82,8 +83,9 @@ class Contiguous(Function):
         return grad
 
 
-def contiguous(input):  # noqa: A002
+def contiguous(input, **unsupported):  # noqa: A002
     """input itself when its memory is in C order already, else a C-ordered copy."""
+    reject_unsupported("contiguous", unsupported)
     return input if input._data.flags.c_contiguous else Contiguous.apply(input)
 
 

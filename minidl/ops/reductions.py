@@ -11,6 +11,7 @@ from collections import namedtuple
 
 from .. import dtypes
 from ..autograd import Function
+from ..errors import reject_unsupported
 from ..tensor import Tensor
 from ._promotion import float_input
 from .conversion import cast
@@ -196,8 +197,10 @@ def _as_dtype(x, dtype):
     return x if dtype is None or x.dtype == dtype else cast(x, dtypes.as_dtype(dtype))
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):  # noqa: A001,A002
+def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None,  # noqa: A001,A002
+        **unsupported):
     """Sum over dim (all axes when None); integer and bool tensors sum to int64, as PyTorch."""
+    reject_unsupported("sum", unsupported)
     x = _as_dtype(input, dtype)
     if x.dtype.kind in "biu" and dtype is None:
         x = Tensor._make(x._data.astype("int64"), x._backend)
@@ -205,15 +208,18 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None)
     return Sum.apply(x, dims, keepdim)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):  # noqa: A002
+def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None,  # noqa: A002
+         **unsupported):
+    reject_unsupported("mean", unsupported)
     dims, keepdim = _reduce_args("mean", input, dim, keepdim, axis, keepdims)
     return Mean.apply(float_input(_as_dtype(input, dtype)), dims, keepdim)
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,  # noqa: A002
-        keepdims=None):
+        keepdims=None, **unsupported):
     """sum((x - mean)^2) / (n - correction); correction=1 (Bessel's, the default) unless
     ``correction=`` or ``unbiased=False`` (correction 0) says otherwise."""
+    reject_unsupported("var", unsupported)
     if correction is not None and unbiased is not None:
         raise TypeError("var: give either correction or unbiased, not both")
     if correction is None:
@@ -223,14 +229,17 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None,  # noqa: A002
-        keepdims=None):
+        keepdims=None, **unsupported):
     """sqrt(var(...)), with var's arguments."""
+    reject_unsupported("std", unsupported)
     return sqrt(var(input, dim, unbiased, keepdim, correction=correction, axis=axis,
                     keepdims=keepdims))
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):  # noqa: A002
+def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None,  # noqa: A002
+         **unsupported):
     """Product over one dim, or of every element when dim is None (integers give int64)."""
+    reject_unsupported("prod", unsupported)
     x = _as_dtype(input, dtype)
     if x.dtype.kind in "biu" and dtype is None:
         x = Tensor._make(x._data.astype("int64"), x._backend)
@@ -243,18 +252,22 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None
     return Prod.apply(x, _one_axis("prod", x, dim, axis), builtins.bool(keepdim))
 
 
-def logsumexp(input, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A002
+def logsumexp(input, dim=None, keepdim=False, *, axis=None, keepdims=None,  # noqa: A002
+              **unsupported):
     """log(sum(exp(x))) over dim, computed without overflow."""
+    reject_unsupported("logsumexp", unsupported)
     dims, keepdim = _reduce_args("logsumexp", input, dim, keepdim, axis, keepdims)
     return LogSumExp.apply(float_input(input), dims, keepdim)
 
 
-def amax(input, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A002
+def amax(input, dim=None, keepdim=False, *, axis=None, keepdims=None, **unsupported):  # noqa: A002
+    reject_unsupported("amax", unsupported)
     dims, keepdim = _reduce_args("amax", input, dim, keepdim, axis, keepdims)
     return Amax.apply(input, dims, keepdim)
 
 
-def amin(input, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A002
+def amin(input, dim=None, keepdim=False, *, axis=None, keepdims=None, **unsupported):  # noqa: A002
+    reject_unsupported("amin", unsupported)
     dims, keepdim = _reduce_args("amin", input, dim, keepdim, axis, keepdims)
     return Amin.apply(input, dims, keepdim)
 
@@ -293,14 +306,18 @@ def _max_or_min(op, input, dim, keepdim, axis, keepdims, other):
     return values_and_indices(op, input, index.astype("int64"), d, keepdim)
 
 
-def max(input, dim=None, keepdim=False, *, axis=None, keepdims=None, other=None):  # noqa: A001,A002
+def max(input, dim=None, keepdim=False, *, axis=None, keepdims=None, other=None,  # noqa: A001,A002
+        **unsupported):
     """``max(x)``: the largest element (ties share the gradient evenly); ``max(x, dim)``: the
     named tuple (values, indices) over dim; ``max(x, y)``: elementwise, as ``maximum``."""
+    reject_unsupported("max", unsupported)
     return _max_or_min("max", input, dim, keepdim, axis, keepdims, other)
 
 
-def min(input, dim=None, keepdim=False, *, axis=None, keepdims=None, other=None):  # noqa: A001,A002
+def min(input, dim=None, keepdim=False, *, axis=None, keepdims=None, other=None,  # noqa: A001,A002
+        **unsupported):
     """As ``max``, for the smallest."""
+    reject_unsupported("min", unsupported)
     return _max_or_min("min", input, dim, keepdim, axis, keepdims, other)
 
 
@@ -319,13 +336,15 @@ def _arg_extreme(op, x, dim, keepdim, axis):
     return Tensor._make(index.astype("int64"), x._backend)
 
 
-def argmax(input, dim=None, keepdim=False, *, axis=None):  # noqa: A002
+def argmax(input, dim=None, keepdim=False, *, axis=None, **unsupported):  # noqa: A002
     """Index of the largest element (of the flattened tensor when dim is None); no gradient."""
+    reject_unsupported("argmax", unsupported)
     return _arg_extreme("argmax", input, dim, keepdim, axis)
 
 
-def argmin(input, dim=None, keepdim=False, *, axis=None):  # noqa: A002
+def argmin(input, dim=None, keepdim=False, *, axis=None, **unsupported):  # noqa: A002
     """Index of the smallest element (of the flattened tensor when dim is None); no gradient."""
+    reject_unsupported("argmin", unsupported)
     return _arg_extreme("argmin", input, dim, keepdim, axis)
 
 
@@ -335,13 +354,17 @@ def _logical_reduction(op, input, dim, keepdim, axis, keepdims):
     return Tensor._make(input._backend.xp.asarray(result), input._backend)
 
 
-def all(input, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001,A002
+def all(input, dim=None, keepdim=False, *, axis=None, keepdims=None,  # noqa: A001,A002
+        **unsupported):
     """True where every element over dim is non-zero (a bool tensor, no gradient)."""
+    reject_unsupported("all", unsupported)
     return _logical_reduction("all", input, dim, keepdim, axis, keepdims)
 
 
-def any(input, dim=None, keepdim=False, *, axis=None, keepdims=None):  # noqa: A001,A002
+def any(input, dim=None, keepdim=False, *, axis=None, keepdims=None,  # noqa: A001,A002
+        **unsupported):
     """True where some element over dim is non-zero (a bool tensor, no gradient)."""
+    reject_unsupported("any", unsupported)
     return _logical_reduction("any", input, dim, keepdim, axis, keepdims)
 
 

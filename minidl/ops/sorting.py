@@ -6,6 +6,7 @@ came from.
 """
 from collections import namedtuple
 
+from ..errors import reject_unsupported
 from ..tensor import Tensor
 from .gather import gather
 from .reductions import normalize_dims, values_and_indices
@@ -27,14 +28,16 @@ def _order(x, axis, descending):
     return xp.argsort(data, axis=axis, kind="stable").astype("int64")
 
 
-def argsort(input, dim=-1, descending=False, *, stable=False):  # noqa: A002 (PyTorch's names)
+def argsort(input, dim=-1, descending=False, *, stable=False, **unsupported):  # noqa: A002
+    reject_unsupported("argsort", unsupported)
     if input.ndim == 0:
         return Tensor._make(input._backend.xp.zeros((), dtype="int64"), input._backend)
     return Tensor._make(_order(input, _axis("argsort", input, dim), descending), input._backend)
 
 
-def sort(input, dim=-1, descending=False, *, stable=False):  # noqa: A002
+def sort(input, dim=-1, descending=False, *, stable=False, **unsupported):  # noqa: A002
     """The named tuple (values, indices) of input sorted along dim (ties in their order)."""
+    reject_unsupported("sort", unsupported)
     if input.ndim == 0:
         return SortResult(input, argsort(input))
     axis = _axis("sort", input, dim)
@@ -42,9 +45,10 @@ def sort(input, dim=-1, descending=False, *, stable=False):  # noqa: A002
     return SortResult(gather(input, axis, index), index)
 
 
-def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
+def topk(input, k, dim=-1, largest=True, sorted=True, **unsupported):  # noqa: A002
     """The k largest (``largest=False``: smallest) elements along dim and their indices,
     largest first."""
+    reject_unsupported("topk", unsupported)
     axis = _axis("topk", input, dim)
     size = input.shape[axis] if input.ndim else 1
     if not 0 <= k <= size:
@@ -63,9 +67,10 @@ def _lower_median_index(x, axis):
     return order[(slice(None),) * axis + (slice(middle, middle + 1),)]
 
 
-def median(input, dim=None, keepdim=False):  # noqa: A002
+def median(input, dim=None, keepdim=False, **unsupported):  # noqa: A002
     """``median(x)``: the lower median of all elements (a 0-d tensor); ``median(x, dim)``: the
     named tuple (values, indices) of the lower median along dim (as PyTorch, no averaging)."""
+    reject_unsupported("median", unsupported)
     if input.numel() == 0:
         raise IndexError(f"median: cannot take the median of an empty tensor {input.shape}")
     if dim is None:
@@ -79,28 +84,29 @@ def median(input, dim=None, keepdim=False):  # noqa: A002
     return values_and_indices("median", input, _lower_median_index(input, axis), axis, keepdim)
 
 
-def mode(input, dim=-1, keepdim=False):  # noqa: A002
+def mode(input, dim=-1, keepdim=False, **unsupported):  # noqa: A002
     """The named tuple (values, indices) of the most frequent value along dim (the smallest of
     equally frequent ones) and the index of its last occurrence."""
+    reject_unsupported("mode", unsupported)
     xp = input._backend.xp
     if input.ndim == 0:
         return values_and_indices("mode", input, xp.zeros((), dtype="int64"), 0, keepdim)
     axis = _axis("mode", input, dim)
     moved = xp.moveaxis(input._data, axis, -1)
-    n = moved.shape[-1]
-    order = xp.argsort(moved, axis=-1, kind="stable")
-    ordered = xp.take_along_axis(moved, order, axis=-1)
-    # run length of equal values, counted along the sorted row: count[j] = j - (start of j's run)
-    starts = xp.concatenate(
-        [xp.ones(ordered.shape[:-1] + (1,), dtype=bool), ordered[..., 1:] != ordered[..., :-1]],
-        axis=-1,
-    )
-    positions = xp.broadcast_to(xp.arange(n), ordered.shape)
-    run_start = xp.maximum.accumulate(xp.where(starts, positions, 0), axis=-1)
-    run_length = positions - run_start + 1
-    # the end of the longest run; the smallest value wins a tie since argmax takes the first
-    best = xp.argmax(run_length, axis=-1)[..., None]
-    index = xp.take_along_axis(order, best, axis=-1)
+    rows = moved.reshape(-1, moved.shape[-1])
+    order = xp.argsort(rows, axis=-1, kind="stable")
+    ordered = xp.take_along_axis(rows, order, axis=-1)
+    # number the runs of equal values in each sorted row 0, 1, 2, ... and count their lengths
+    starts_run = ordered[:, 1:] != ordered[:, :-1]
+    first = xp.zeros((len(rows), 1), dtype="int64")
+    run = xp.concatenate([first, xp.cumsum(starts_run, axis=1)], axis=1)
+    lengths = xp.zeros(rows.shape, dtype="int64")
+    input._backend.scatter_add(lengths, (xp.arange(len(rows))[:, None], run), xp.ones_like(run))
+    # the longest run (argmax takes the first, so the smallest value wins a tie), and the
+    # position of its end in the sorted row: the last occurrence of that value in the input
+    best = xp.argmax(lengths, axis=1)[:, None]
+    end = xp.take_along_axis(xp.cumsum(lengths, axis=1), best, axis=1) - 1
+    index = xp.take_along_axis(order, end, axis=1).reshape(moved.shape[:-1] + (1,))
     return values_and_indices("mode", input, xp.moveaxis(index, -1, axis).astype("int64"), axis,
                               keepdim)
 

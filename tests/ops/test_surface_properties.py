@@ -38,7 +38,7 @@ REDUCTIONS = {
 
 @SETTINGS
 @given(
-    shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4),
+    shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=4),  # std needs 2
     op=st.sampled_from(sorted(REDUCTIONS)),
     data=st.data(),
 )
@@ -61,3 +61,34 @@ def test_dim_ops_match_pytorch_on_any_shape_axis_and_layout(shape, op, data):
     np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-9, atol=1e-12)
     assert dl.gradcheck(lambda x: fn(dl, x.permute(*order), dim, keepdim),
                         [dl.tensor(values, requires_grad=True)])
+
+
+@SETTINGS
+@given(shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4), data=st.data())
+def test_gather_scatter_add_and_index_select_match_pytorch_on_random_indices(shape, data):
+    ndim = len(shape)
+    dim = data.draw(st.integers(-ndim, ndim - 1), label="dim")
+    index_shape = tuple(  # at most the input's size, except along dim
+        data.draw(st.integers(1, n + 1 if d == dim % ndim else n)) for d, n in enumerate(shape)
+    )
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    values = rng.standard_normal(shape)
+    index = rng.integers(0, shape[dim], index_shape)
+    src = rng.standard_normal(index_shape)
+    chosen = rng.integers(0, shape[dim], data.draw(st.integers(0, 5)))
+    cases = [
+        lambda lib, x, s: x.gather(dim, lib.tensor(index)),
+        lambda lib, x, s: x.scatter_add(dim, lib.tensor(index), s),
+        lambda lib, x, s: x.index_select(dim, lib.tensor(chosen)),
+    ]
+    for fn in cases:
+        ours = [dl.tensor(values, requires_grad=True), dl.tensor(src, requires_grad=True)]
+        theirs = [torch.tensor(values, requires_grad=True), torch.tensor(src, requires_grad=True)]
+        out, expected = fn(dl, *ours), fn(torch, *theirs)
+        np.testing.assert_allclose(out.numpy(), expected.detach().numpy(), rtol=1e-12)
+        upstream = rng.standard_normal(out.shape)
+        out.backward(dl.tensor(upstream))
+        expected.backward(torch.tensor(upstream))
+        for a, b in zip(ours, theirs):
+            if b.grad is not None:
+                np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-12, atol=1e-14)

@@ -320,3 +320,40 @@ def test_dtype_is_never_equal_to_none():
 
 def test_where_with_the_condition_alone_is_nonzero_as_tuple(torch):
     same(dl.where(dl.tensor(TIES > 2)), torch.where(torch.tensor(TIES > 2)))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: dl.ones(2).sum(out=dl.ones(())),
+        lambda: dl.ones(2, 2).max(1, out=(dl.ones(2), dl.ones(2, dtype=dl.long))),
+        lambda: dl.ones(2).cumsum(0, out=dl.ones(2)),
+        lambda: dl.ones(3).sort(out=None),
+        lambda: dl.ones(3).topk(1, out=None),
+        lambda: dl.ones(2, 2).contiguous(memory_format="channels_last"),
+        lambda: dl.linspace(0, 1, 3, layout="strided"),
+        lambda: dl.empty(2, pin_memory=True),
+        lambda: dl.randperm(3, pin_memory=False),
+        lambda: dl.multinomial(dl.ones(3), 1, out=None),
+        lambda: dl.std(dl.ones(3), out=None),
+    ],
+)
+def test_pytorch_arguments_minidl_lacks_raise_not_implemented_naming_them(call):
+    with pytest.raises(NotImplementedError, match=r"the argument (out|memory_format|layout|pin_memory)= is not supported"):
+        call()
+
+
+def test_an_unknown_keyword_is_still_a_type_error():
+    with pytest.raises(TypeError, match="sum\\(\\) got an unexpected keyword argument 'keep_dim'"):
+        dl.ones(2).sum(keep_dim=True)
+
+
+def test_mode_matches_pytorch_on_many_ties(torch):
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        shape = tuple(rng.integers(1, 5, rng.integers(1, 4)))
+        x = rng.integers(0, 3, shape).astype(np.float32)
+        dim = int(rng.integers(-len(shape), len(shape)))
+        ours, theirs = dl.tensor(x).mode(dim), torch.tensor(x).mode(dim)
+        same(ours.values, theirs.values)
+        same(ours.indices, theirs.indices)
