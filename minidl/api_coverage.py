@@ -18,15 +18,15 @@ import inspect
 import re
 import sys
 
-# (title, PyTorch object, minidl object, how to list names); objects are given as
-# "module" or "module:attribute" strings, so that importing this file loads neither library.
+# (title, PyTorch object, minidl object); objects are given as "module" or
+# "module:attribute" strings, so that importing this file loads neither library.
 NAMESPACES = [
     ("torch", "torch", "minidl"),
     ("torch.Tensor", "torch:Tensor", "minidl:Tensor"),
     ("torch.nn", "torch.nn", "minidl.nn"),
     ("torch.nn.Module", "torch.nn:Module", "minidl.nn:Module"),
     ("torch.nn.functional", "torch.nn.functional", "minidl.nn.functional"),
-    ("torch.nn.init", "torch.nn.init", "minidl.nn.init"),
+    ("torch.nn.init", "torch.nn.init", "minidl.nn.init"),  # defined there (no imported helpers)
     ("torch.optim", "torch.optim", "minidl.optim"),
     ("torch.optim.Optimizer", "torch.optim:Optimizer", "minidl.optim:Optimizer"),
     ("torch.optim.lr_scheduler", "torch.optim.lr_scheduler", "minidl.optim.lr_scheduler"),
@@ -51,9 +51,12 @@ def resolve(path):
     return getattr(module, attribute) if attribute else module
 
 
-def public_names(namespace):
-    """Public names of a module or class, without submodules, private names or typing
-    helpers."""
+OWN_NAMES_ONLY = {"torch.nn.init"}  # namespaces whose imported helpers are not their API
+
+
+def public_names(namespace, own_only=False):
+    """Public names of a module or class, without submodules or private names (and, with
+    ``own_only``, without functions imported from elsewhere)."""
     names = set()
     for name in dir(namespace):
         if name.startswith("_"):
@@ -63,6 +66,8 @@ def public_names(namespace):
         except Exception:  # noqa: BLE001 (a lazy or deprecated attribute that fails to load)
             continue
         if inspect.ismodule(value):
+            continue
+        if own_only and getattr(value, "__module__", namespace.__name__) != namespace.__name__:
             continue
         names.add(name)
     return names
@@ -148,7 +153,8 @@ def _comparable(value):
 
 
 def section(title, theirs, ours):
-    their_names, our_names = public_names(theirs), public_names(ours)
+    own_only = title in OWN_NAMES_ONLY
+    their_names, our_names = public_names(theirs, own_only), public_names(ours, own_only)
     shared = sorted(their_names & our_names)
     rows = []
     for name in shared:

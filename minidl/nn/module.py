@@ -23,6 +23,7 @@ import numpy as np
 from .. import dtypes
 from ..backend import get_backend
 from ..tensor import Tensor
+from .hooks import add_hook, call_with_hooks
 from .parameter import Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -36,6 +37,8 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent_buffers", set())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "training", True)
 
     def forward(self, *args, **kwargs):
@@ -44,7 +47,22 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
+        if self._forward_pre_hooks or self._forward_hooks:
+            return call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Call ``hook(module, args)`` before each forward; a returned value replaces the
+        positional arguments. Returns a handle whose ``remove()`` unregisters it."""
+        return add_hook(self._forward_pre_hooks, hook, prepend, "register_forward_pre_hook",
+                        with_kwargs=with_kwargs)
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
+                              always_call=False):
+        """Call ``hook(module, args, output)`` after each forward; a returned value replaces
+        the output. Returns a handle whose ``remove()`` unregisters it."""
+        return add_hook(self._forward_hooks, hook, prepend, "register_forward_hook",
+                        with_kwargs=with_kwargs, always_call=always_call)
 
     # ---- registration by attribute assignment ----------------------------------------------
     def __setattr__(self, name, value):
