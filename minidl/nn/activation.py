@@ -52,7 +52,7 @@ class GELU(Module):
 class Softmax(Module):
     """e^x_i / sum_j e^x_j along ``dim``."""
 
-    def __init__(self, dim):
+    def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
 
@@ -119,7 +119,7 @@ class Softplus(Module):
 class LogSoftmax(Module):
     """log(softmax(x)) along ``dim``, computed stably as x - logsumexp(x)."""
 
-    def __init__(self, dim):
+    def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
 

@@ -5,7 +5,10 @@ losses in minidl/ops/loss.py, dropout in minidl/ops/dropout.py, linear in minidl
 layer_norm, embedding, scaled_dot_product_attention, pad (padding.py) and normalize/
 cosine_similarity (distance.py) in minidl/ops/ (one file each).
 """
-from ..ops import gelu, log_softmax, relu, sigmoid, softmax, tanh
+import warnings
+
+from .. import ops
+from ..ops import gelu, relu, sigmoid, tanh
 from ..ops.activations import (
     celu,
     elu,
@@ -43,3 +46,27 @@ from ..ops.loss import (
     smooth_l1_loss,
 )
 from .linear import linear
+
+
+# ---- softmax with PyTorch's optional arguments ---------------------------------------------
+
+
+def _softmax_input(name, input, dim, dtype):  # noqa: A002 (PyTorch's argument name)
+    """Cast to ``dtype`` first (as PyTorch does) and pick PyTorch's legacy implicit dim."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the "
+                      f"call to include dim={dim} as an argument.", stacklevel=3)
+    return input, dim
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
+    """e^x_i / sum_j e^x_j along ``dim`` (the op: minidl/ops/softmax.py)."""
+    return ops.softmax(*_softmax_input("softmax", input, dim, dtype))
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
+    """x_i - logsumexp(x) along ``dim`` (the op: minidl/ops/softmax.py)."""
+    return ops.log_softmax(*_softmax_input("log_softmax", input, dim, dtype))

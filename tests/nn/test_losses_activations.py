@@ -282,3 +282,18 @@ def test_padding_layers_of_images_match_pytorch(name):
     expected = theirs(torch.tensor(x)).numpy()
     np.testing.assert_allclose(ours(dl.tensor(x)).numpy(), expected)
     assert repr(ours) == repr(theirs)
+
+
+def test_softmax_dtype_and_implicit_dim_as_pytorch():
+    torch = pytest.importorskip("torch")
+    x = array(2, 3, 4)
+    for ours, theirs in [(lambda: F.softmax(dl.tensor(x), dtype=dl.float32),
+                          lambda: torch.nn.functional.softmax(torch.tensor(x), dtype=torch.float32)),
+                         (lambda: nn.LogSoftmax()(dl.tensor(x[0])),
+                          lambda: torch.nn.LogSoftmax()(torch.tensor(x[0])))]:
+        with pytest.warns(UserWarning, match="Implicit dimension choice"):
+            got = ours()
+        with pytest.warns(UserWarning, match="Implicit dimension choice"):
+            expected = theirs()
+        assert got.dtype == {torch.float32: dl.float32, torch.float64: dl.float64}[expected.dtype]
+        np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-6)
