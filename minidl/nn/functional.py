@@ -27,10 +27,9 @@ from ..ops.activations import (
     softsign,
     tanhshrink,
 )
-from ..ops.distance import cosine_similarity, normalize, pairwise_distance
-from ..ops.padding import pad
 from ..ops.attention import scaled_dot_product_attention
 from ..ops.counting import one_hot
+from ..ops.distance import cosine_similarity, normalize, pairwise_distance
 from ..ops.dropout import dropout
 from ..ops.embedding import embedding
 from ..ops.layer_norm import layer_norm
@@ -45,6 +44,7 @@ from ..ops.loss import (
     nll_loss,
     smooth_l1_loss,
 )
+from ..ops.padding import pad
 from .linear import linear
 
 

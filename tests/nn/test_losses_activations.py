@@ -286,9 +286,9 @@ def test_padding_layers_of_images_match_pytorch(name):
 
 def test_softmax_dtype_and_implicit_dim_as_pytorch():
     torch = pytest.importorskip("torch")
-    x = array(2, 3, 4)
+    x, tf = array(2, 3, 4), torch.nn.functional
     for ours, theirs in [(lambda: F.softmax(dl.tensor(x), dtype=dl.float32),
-                          lambda: torch.nn.functional.softmax(torch.tensor(x), dtype=torch.float32)),
+                          lambda: tf.softmax(torch.tensor(x), dtype=torch.float32)),
                          (lambda: nn.LogSoftmax()(dl.tensor(x[0])),
                           lambda: torch.nn.LogSoftmax()(torch.tensor(x[0])))]:
         with pytest.warns(UserWarning, match="Implicit dimension choice"):
