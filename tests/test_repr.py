@@ -5,7 +5,6 @@ import pytest
 
 import minidl as dl
 import minidl.nn as nn
-from minidl.examples import nanogpt
 
 EXPECTED = [
     ([0.9840, 0.1234], "tensor([0.9840, 0.1234])"),
@@ -63,12 +62,3 @@ def test_module_repr_matches_pytorch():
                              nn.Identity(), nn.Unflatten(1, (2, 2)))
 
     assert repr(build(nn)) == repr(build(torch.nn))
-
-
-def test_nanogpt_prints_like_pytorch():
-    pytest.importorskip("torch")
-    from tests.examples.test_nanogpt import CONFIG, load_with_torch
-
-    ours = nanogpt.GPT(nanogpt.GPTConfig(**CONFIG))
-    theirs = load_with_torch().GPT(load_with_torch().GPTConfig(**CONFIG))
-    assert repr(ours) == repr(theirs)

@@ -3,14 +3,13 @@ on the "cuda" device: the same values as on the CPU and a float64 gradcheck; the
 optimizers' updates on the GPU match the CPU's. Skipped without a GPU."""
 import numpy as np
 import pytest
+from nn_cases import CASES
 
 import minidl as dl
 import minidl.nn.functional as F
 import minidl.optim as optim
 
 pytestmark = pytest.mark.cuda
-
-CASES = pytest.importorskip("tests.nn.test_losses_activations").CASES
 
 
 def leaves(arrays, with_grad, device):

@@ -122,3 +122,9 @@ def test_example_trains_in_quick_mode():
         result = nanogpt.train(quick=True, verbose=False)
     assert result["last_loss"] < result["first_loss"] - 0.5
     assert len(result["sample"]) == 81
+
+
+def test_model_prints_like_pytorch():
+    torch_gpt = load_with_torch()
+    ours = nanogpt.GPT(nanogpt.GPTConfig(**CONFIG))
+    assert repr(ours) == repr(torch_gpt.GPT(torch_gpt.GPTConfig(**CONFIG)))
