@@ -38,6 +38,22 @@ class Embedding(Module):
             with no_grad():
                 self.weight[padding_idx] = 0
 
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None,
+                        norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+        """An Embedding whose table is a copy of the 2-D tensor ``embeddings`` (frozen, i.e.
+        not trained, unless ``freeze=False``)."""
+        if embeddings.ndim != 2:
+            raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape "
+                             f"{embeddings.shape}")
+        rows, dim = embeddings.shape
+        layer = cls(rows, dim, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse,
+                    device=embeddings.device, dtype=embeddings.dtype)
+        with no_grad():
+            layer.weight[...] = embeddings
+        layer.weight.requires_grad_(not freeze)
+        return layer
+
     def forward(self, input):  # noqa: A002 (PyTorch's argument name)
         return embedding(input, self.weight, self.padding_idx)
 

@@ -192,3 +192,16 @@ def test_layer_factory_arguments_and_unsupported_embedding_options():
     with pytest.raises(NotImplementedError, match="Embedding: the max_norm= option"):
         nn.Embedding(5, 2, max_norm=1.0)
     assert len(nn.ModuleList()) == 0
+
+
+def test_embedding_from_pretrained_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    table = np.random.default_rng(0).standard_normal((5, 3))
+    ours = nn.Embedding.from_pretrained(dl.tensor(table))
+    theirs = torch.nn.Embedding.from_pretrained(torch.tensor(table))
+    ids = np.array([[0, 4], [2, 2]])
+    np.testing.assert_array_equal(ours(dl.tensor(ids)).numpy(),
+                                  theirs(torch.tensor(ids)).detach().numpy())
+    assert not ours.weight.requires_grad and ours.weight.dtype == dl.float64
+    assert nn.Embedding.from_pretrained(dl.tensor(table), freeze=False).weight.requires_grad
+    assert repr(ours) == repr(theirs)
