@@ -205,3 +205,16 @@ def test_embedding_from_pretrained_matches_pytorch():
     assert not ours.weight.requires_grad and ours.weight.dtype == dl.float64
     assert nn.Embedding.from_pretrained(dl.tensor(table), freeze=False).weight.requires_grad
     assert repr(ours) == repr(theirs)
+
+
+def test_attention_layers_take_factory_arguments_and_name_unsupported_ones():
+    attention = nn.MultiheadAttention(8, 2, dtype=dl.float64)
+    assert all(p.dtype == dl.float64 for p in attention.parameters())
+    layer = nn.TransformerEncoderLayer(8, 2, 16, dtype=dl.float64)
+    assert all(p.dtype == dl.float64 for p in layer.parameters())
+    nn.TransformerEncoder(layer, 2, enable_nested_tensor=False)
+    for make, option in [(lambda: nn.MultiheadAttention(8, 2, add_bias_kv=True), "add_bias_kv"),
+                         (lambda: nn.MultiheadAttention(8, 2, kdim=4), "kdim"),
+                         (lambda: nn.TransformerEncoderLayer(8, 2, bias=False), "bias=False")]:
+        with pytest.raises(NotImplementedError, match=option):
+            make()
