@@ -6,7 +6,7 @@
     x.grad
 """
 from . import autograd  # first: the engine and Tensor import each other in this order
-from . import cuda, data, datasets, dtypes, metrics, training
+from . import cuda, dtypes
 from .autograd import enable_grad, is_grad_enabled, no_grad
 from .backend import get_kernels, manual_seed, use_kernels
 from .creation import (
@@ -103,3 +103,19 @@ def __getattr__(name):
 
 
 __version__ = "0.1.0"
+
+# ---- submodules loaded on first use, as ``import torch`` offers torch.nn, torch.optim... ------
+# ``import minidl`` stays fast (no Numba, no layers) until a program touches ``minidl.nn``.
+_LAZY_SUBMODULES = ("data", "datasets", "metrics", "nn", "optim", "training", "utils")
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")  # also binds minidl.<name>
+    raise AttributeError(f"module 'minidl' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_LAZY_SUBMODULES))

@@ -8,6 +8,7 @@ one-line call into ``minidl.ops``, where each op's forward and backward live sid
 import numpy as np
 
 from . import dtypes
+from ._tensor_str import tensor_repr
 from .backend import backend_of_array, get_backend
 
 
@@ -476,19 +477,9 @@ class Tensor:
 
     # ---- display ------------------------------------------------------------------------------
     def __repr__(self):
-        body = np.array2string(
-            self.numpy(), separator=", ", prefix="tensor(", precision=4, threshold=200, edgeitems=3
-        )
-        extras = []
-        if self.device != "cpu":
-            extras.append(f"device='{self.device}'")
-        if self.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool):
-            extras.append(f"dtype={self.dtype}")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn={self.grad_fn!r}")
-        elif self._requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + ", ".join([body] + extras) + ")"
+        """PyTorch's layout: ``tensor([0.9840, 0.1234], requires_grad=True)`` (_tensor_str.py)."""
+        return tensor_repr(self.numpy(), self.dtype, dtypes.get_default_dtype(), self.device,
+                           self.grad_fn, self._requires_grad)
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):

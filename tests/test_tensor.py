@@ -140,7 +140,7 @@ def test_repr_looks_like_pytorch():
     assert repr(dl.tensor([1.0, 2.0])) == "tensor([1., 2.])"
     assert "requires_grad=True" in repr(dl.ones(1, requires_grad=True))
     assert "grad_fn=<MulBackward>" in repr(dl.ones(1, requires_grad=True) * 2)
-    assert "dtype=float64" in repr(dl.ones(1, dtype=dl.float64))
+    assert "dtype=minidl.float64" in repr(dl.ones(1, dtype=dl.float64))  # as torch.float64
 
 
 def test_argmax_and_reductions_without_dim():

@@ -36,8 +36,18 @@ class MultiheadAttention(Module):
     the Linear "out_proj" (its bias zeroed), so state_dicts carry over to and from PyTorch.
     """
 
-    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, batch_first=True):
+    def __init__(self, embed_dim, num_heads, dropout=0.0, bias=True, add_bias_kv=False,
+                 add_zero_attn=False, kdim=None, vdim=None, batch_first=True, device=None,
+                 dtype=None):
         super().__init__()
+        for option, value in (("add_bias_kv", add_bias_kv), ("add_zero_attn", add_zero_attn)):
+            if value:
+                raise NotImplementedError(f"MultiheadAttention: the {option}= option is not "
+                                          "supported")
+        for option, value in (("kdim", kdim), ("vdim", vdim)):
+            if value not in (None, embed_dim):
+                raise NotImplementedError(f"MultiheadAttention: {option} other than embed_dim "
+                                          "is not supported")
         if embed_dim % num_heads:
             raise ValueError(
                 f"MultiheadAttention: embed_dim {embed_dim} must be divisible by num_heads "
@@ -55,6 +65,8 @@ class MultiheadAttention(Module):
         init.xavier_uniform_(self.in_proj_weight)
         if bias:
             init.zeros_(self.out_proj.bias)
+        if device is not None or dtype is not None:
+            self.to(device=device, dtype=dtype)
 
     def _split_heads(self, x):
         """(N, T, E) -> (N, H, T, D)."""

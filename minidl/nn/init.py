@@ -9,7 +9,9 @@ Random values come from the tensor's device generator, so ``dl.manual_seed`` fix
 """
 import math
 
-from .. import no_grad, rand, randn
+from ..autograd import no_grad
+from ..creation import eye, rand, randn
+from ..ops.selection import where
 
 
 def _like(maker, tensor):
@@ -80,3 +82,47 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     fan = fan_in if mode == "fan_in" else fan_out
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / fan)
     return uniform_(tensor, -bound, bound)
+
+
+# ---- more of PyTorch's initialisers ------------------------------------------------------------
+
+
+def constant_(tensor, val):
+    """Fill with ``val``."""
+    return _fill(tensor, val)
+
+
+def eye_(tensor):
+    """The identity matrix (a 2-D tensor): inputs pass through a Linear layer unchanged."""
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: only 2-D tensors are supported, got shape {tensor.shape}")
+    return _fill(tensor, eye(*tensor.shape, dtype=tensor.dtype, device=tensor.device))
+
+
+def xavier_normal_(tensor, gain=1.0):
+    """N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
+    fan_in, fan_out = _fan_in_and_fan_out(tensor, "xavier_normal_")
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+
+
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+    """N(0, std^2) with std = gain / sqrt(fan); fan is fan_in or fan_out."""
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"kaiming_normal_: mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    fan_in, fan_out = _fan_in_and_fan_out(tensor, "kaiming_normal_")
+    fan = fan_in if mode == "fan_in" else fan_out
+    return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(fan))
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0):
+    """Samples of N(mean, std^2) restricted to [a, b]: every sample that falls outside is
+    drawn again (PyTorch inverts the CDF instead; the distribution is the same)."""
+    if not a < b:
+        raise ValueError(f"trunc_normal_: expected a < b, got a={a}, b={b}")
+    with no_grad():
+        values = mean + std * _like(randn, tensor)
+        inside = (values >= a) & (values <= b)
+        while not bool(inside.all()):
+            values = where(inside, values, mean + std * _like(randn, tensor))
+            inside = (values >= a) & (values <= b)
+    return _fill(tensor, values)

@@ -23,6 +23,7 @@ import numpy as np
 from .. import dtypes
 from ..backend import get_backend
 from ..tensor import Tensor
+from .hooks import add_hook, call_with_hooks
 from .parameter import Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -34,6 +35,10 @@ class Module:
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers", set())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "training", True)
 
     def forward(self, *args, **kwargs):
@@ -42,7 +47,22 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
+        if self._forward_pre_hooks or self._forward_hooks:
+            return call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Call ``hook(module, args)`` before each forward; a returned value replaces the
+        positional arguments. Returns a handle whose ``remove()`` unregisters it."""
+        return add_hook(self._forward_pre_hooks, hook, prepend, "register_forward_pre_hook",
+                        with_kwargs=with_kwargs)
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
+                              always_call=False):
+        """Call ``hook(module, args, output)`` after each forward; a returned value replaces
+        the output. Returns a handle whose ``remove()`` unregisters it."""
+        return add_hook(self._forward_hooks, hook, prepend, "register_forward_hook",
+                        with_kwargs=with_kwargs, always_call=always_call)
 
     # ---- registration by attribute assignment ----------------------------------------------
     def __setattr__(self, name, value):
@@ -73,12 +93,19 @@ class Module:
                     "(nn.Module or None expected)"
                 )
             self._modules[name] = None
+        elif name in self.__dict__.get("_buffers", {}):
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(
+                    f"cannot assign {type(value).__name__} as buffer {name!r} "
+                    "(Tensor or None expected)"
+                )
+            self._buffers[name] = value
         else:
             object.__setattr__(self, name, value)
 
     def __getattr__(self, name):
         # Called only when normal lookup fails: look in the registries.
-        for registry in ("_parameters", "_modules"):
+        for registry in ("_parameters", "_modules", "_buffers"):
             entries = self.__dict__.get(registry, {})
             if name in entries:
                 return entries[name]
@@ -89,6 +116,9 @@ class Module:
             del self._parameters[name]
         elif name in self._modules:
             del self._modules[name]
+        elif name in self._buffers:
+            del self._buffers[name]
+            self._non_persistent_buffers.discard(name)
         else:
             object.__delattr__(self, name)
 
@@ -97,6 +127,8 @@ class Module:
         self.__dict__.pop(name, None)
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
+        self.__dict__.get("_buffers", {}).pop(name, None)
+        self.__dict__.get("_non_persistent_buffers", set()).discard(name)
 
     def register_parameter(self, name, param):
         """Register ``param`` (a Parameter, or None for an absent one such as a disabled bias)."""
@@ -117,6 +149,25 @@ class Module:
         self._forget(name)
         self._modules[name] = module
 
+    def register_buffer(self, name, tensor, persistent=True):
+        """Register ``tensor`` as state that is not learned (a mask, running statistics).
+
+        A buffer moves with ``to()`` and, when ``persistent``, is saved in ``state_dict()``;
+        it is never in ``parameters()``, so no optimizer updates it. ``tensor`` may be None.
+        """
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"register_buffer: invalid buffer name {name!r}")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"register_buffer: {name!r} must be a Tensor or None, got {type(tensor).__name__}"
+            )
+        if name in self.__dict__ and name not in self._buffers:
+            raise KeyError(f"register_buffer: attribute {name!r} already exists")
+        self._forget(name)
+        self._buffers[name] = tensor
+        if not persistent:
+            self._non_persistent_buffers.add(name)
+
     # ---- walking the tree --------------------------------------------------------------------
     def named_children(self):
         """(name, module) for each direct child, in registration order."""
@@ -128,16 +179,18 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def named_modules(self, prefix=""):
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
         """(qualified name, module) for this module ("") and every descendant, depth first;
-        a module reachable by two paths is listed once."""
-        seen = set()
+        a module reachable by two paths is listed once (unless ``remove_duplicate=False``).
+        ``memo``: a set of modules to skip, filled in as they are visited."""
+        seen = set() if memo is None else memo
         stack = [(prefix, self)]
         while stack:
             name, module = stack.pop()
-            if id(module) in seen:
-                continue
-            seen.add(id(module))
+            if remove_duplicate:
+                if module in seen:
+                    continue
+                seen.add(module)
             yield name, module
             children = [(f"{name}.{child}" if name else child, child_module)
                         for child, child_module in module.named_children()]
@@ -147,13 +200,15 @@ class Module:
         for _, module in self.named_modules():
             yield module
 
-    def named_parameters(self, prefix="", recurse=True):
-        """(qualified name, parameter), e.g. ("0.weight", ...); a shared one is listed once."""
-        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """(qualified name, parameter), e.g. ("0.weight", ...); a shared one is listed once
+        (unless ``remove_duplicate=False``)."""
+        modules = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+                   if recurse else [(prefix, self)])
         seen = set()
         for module_name, module in modules:
             for name, param in module._parameters.items():
-                if param is None or id(param) in seen:
+                if param is None or (remove_duplicate and id(param) in seen):
                     continue
                 seen.add(id(param))
                 yield (f"{module_name}.{name}" if module_name else name), param
@@ -161,6 +216,67 @@ class Module:
     def parameters(self, recurse=True):
         for _, param in self.named_parameters(recurse=recurse):
             yield param
+
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        """(qualified name, buffer) for every registered buffer that is not None."""
+        modules = (self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+                   if recurse else [(prefix, self)])
+        seen = set()
+        for module_name, module in modules:
+            for name, buffer in module._buffers.items():
+                if buffer is None or (remove_duplicate and id(buffer) in seen):
+                    continue
+                seen.add(id(buffer))
+                yield (f"{module_name}.{name}" if module_name else name), buffer
+
+    def buffers(self, recurse=True):
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    def register_module(self, name, module):
+        """The same as ``add_module``."""
+        self.add_module(name, module)
+
+    def get_submodule(self, target):
+        """The module at the dotted path ``target`` ("transformer.h.0.attn"; "" is self)."""
+        module = self
+        for part in target.split(".") if target else []:
+            child = module._modules.get(part)
+            if child is None:
+                raise AttributeError(f"{type(module).__name__} has no submodule {part!r} "
+                                     f"(looking up {target!r})")
+            module = child
+        return module
+
+    def get_parameter(self, target):
+        """The parameter at the dotted path ``target`` ("transformer.wte.weight")."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if name not in module._parameters:
+            raise AttributeError(f"{type(module).__name__} has no parameter {name!r}")
+        return module._parameters[name]
+
+    def get_buffer(self, target):
+        """The buffer at the dotted path ``target``."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if name not in module._buffers:
+            raise AttributeError(f"{type(module).__name__} has no buffer {name!r}")
+        return module._buffers[name]
+
+    def requires_grad_(self, requires_grad=True):
+        """Freeze (False) or unfreeze every parameter. Returns self."""
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
+        return self
+
+    def apply(self, fn):
+        """Call ``fn(module)`` on every descendant, children first, then on this module
+        (``model.apply(init_weights)``). Returns self."""
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
 
     # ---- modes and gradients -----------------------------------------------------------------
     def train(self, mode=True):
@@ -199,6 +315,9 @@ class Module:
             for tensor in (param, param.grad):
                 if tensor is not None:
                     _move_in_place(tensor, backend, dtype)
+        for buffer in self.buffers():  # a buffer keeps its integer or bool dtype, as in PyTorch
+            cast = dtype if dtype is not None and dtypes.is_floating(buffer.dtype) else None
+            _move_in_place(buffer, backend, cast)
         return self
 
     def cpu(self):
@@ -213,15 +332,23 @@ class Module:
     def double(self):
         return self.to(dtypes.float64)
 
+    def half(self):
+        return self.to(dtypes.float16)
+
     # ---- saving and loading ------------------------------------------------------------------
-    def state_dict(self, prefix=""):
-        """An ordered dict of qualified name -> detached Tensor (sharing the parameter's data)."""
-        state = OrderedDict()
+    def state_dict(self, *, destination=None, prefix="", keep_vars=False):
+        """An ordered dict of qualified name -> detached Tensor (sharing the parameter's data;
+        the Parameters themselves with ``keep_vars=True``), written into ``destination`` when
+        given."""
+        state = OrderedDict() if destination is None else destination
         for name, param in self._parameters.items():
             if param is not None:
-                state[prefix + name] = param.detach()
+                state[prefix + name] = param if keep_vars else param.detach()
+        for name, buffer in self._buffers.items():
+            if buffer is not None and name not in self._non_persistent_buffers:
+                state[prefix + name] = buffer if keep_vars else buffer.detach()
         for name, module in self.named_children():
-            state.update(module.state_dict(prefix=f"{prefix}{name}."))
+            module.state_dict(destination=state, prefix=f"{prefix}{name}.", keep_vars=keep_vars)
         return state
 
     def load_state_dict(self, state_dict, strict=True):

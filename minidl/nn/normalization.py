@@ -15,7 +15,8 @@ from .parameter import Parameter
 class LayerNorm(Module):
     """PyTorch's nn.LayerNorm: parameters "weight" (ones) and "bias" (zeros) of normalized_shape."""
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True):
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
+                 device=None, dtype=None):
         super().__init__()
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
@@ -23,11 +24,11 @@ class LayerNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         if elementwise_affine:
-            self.weight = Parameter(ones(*self.normalized_shape))
+            self.weight = Parameter(ones(*self.normalized_shape, device=device, dtype=dtype))
         else:
             self.register_parameter("weight", None)
         if elementwise_affine and bias:
-            self.bias = Parameter(zeros(*self.normalized_shape))
+            self.bias = Parameter(zeros(*self.normalized_shape, device=device, dtype=dtype))
         else:
             self.register_parameter("bias", None)
 
@@ -36,4 +37,5 @@ class LayerNorm(Module):
 
     def extra_repr(self):
         affine = self.elementwise_affine
-        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={affine}"
+        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={affine}, "
+                f"bias={self.bias is not None}")

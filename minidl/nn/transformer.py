@@ -33,8 +33,11 @@ class TransformerEncoderLayer(Module):
     """
 
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu",
-                 layer_norm_eps=1e-5, batch_first=True, norm_first=False):
+                 layer_norm_eps=1e-5, batch_first=True, norm_first=False, bias=True,
+                 device=None, dtype=None):
         super().__init__()
+        if not bias:
+            raise NotImplementedError("TransformerEncoderLayer: bias=False is not supported")
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout,
                                             batch_first=batch_first)
         self.linear1 = Linear(d_model, dim_feedforward)
@@ -53,6 +56,8 @@ class TransformerEncoderLayer(Module):
                 )
             activation = _ACTIVATIONS[activation]
         self.activation = activation
+        if device is not None or dtype is not None:
+            self.to(device=device, dtype=dtype)
 
     def _self_attention_block(self, x, attn_mask, key_padding_mask, is_causal):
         x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
@@ -83,8 +88,9 @@ class TransformerEncoder(Module):
     Each copy starts from the same initial weights, as in PyTorch, and then trains on its own.
     """
 
-    def __init__(self, encoder_layer, num_layers, norm=None):
-        super().__init__()
+    def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True,
+                 mask_check=True):
+        super().__init__()  # enable_nested_tensor and mask_check: PyTorch's speed hints
         self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
         self.num_layers = num_layers
         self.norm = norm

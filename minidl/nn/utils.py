@@ -1,6 +1,7 @@
-"""nn.utils: gradient clipping; pruning in nn.utils.prune (minidl/nn/prune.py)."""
+"""nn.utils: gradient clipping (by norm or by value); pruning in nn.utils.prune (minidl/nn/prune.py)."""
 import math
 
+from ..autograd import no_grad
 from ..tensor import Tensor, tensor
 from . import prune  # noqa: F401 (nn.utils.prune, as in PyTorch)
 
@@ -27,3 +28,14 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0):
     for g in grads:
         g._data *= g.dtype.type(scale)
     return tensor(total, dtype=grads[0].dtype, device=grads[0].device)
+
+
+def clip_grad_value_(parameters, clip_value):
+    """Clamp every gradient element to [-clip_value, clip_value], in place."""
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    clip_value = float(clip_value)
+    with no_grad():
+        for param in parameters:
+            if param.grad is not None:
+                param.grad[...] = param.grad.clamp(-clip_value, clip_value)

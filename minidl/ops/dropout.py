@@ -25,8 +25,9 @@ class Dropout(Function):
         return ctx.kernels.dropout_backward(grad, ctx.keep, ctx.p)
 
 
-def dropout(input, p=0.5, training=True):  # noqa: A002 (PyTorch's argument name)
-    """Inverted dropout while ``training``; the input itself when not training or p == 0."""
+def dropout(input, p=0.5, training=True, inplace=False):  # noqa: A002 (PyTorch's names)
+    """Inverted dropout while ``training``; the input itself when not training or p == 0.
+    ``inplace=True`` is accepted and computed out of place (the same result)."""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: probability has to be between 0 and 1, but got {p}")
     if not isinstance(input, Tensor) or input.dtype.kind != "f":

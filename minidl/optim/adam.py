@@ -13,14 +13,21 @@ m and v start at zero, so early averages are too small; dividing by (1 - beta^t)
 Adam's normalisation would shrink it for parameters with large gradients.
 """
 from .. import zeros_like
+from ._options import reject_unsupported
 from .optimizer import Optimizer
 
 
 class Adam(Optimizer):
     decoupled_weight_decay = False  # True in AdamW
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0):
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False, fused=None, decoupled_weight_decay=False):
         name = type(self).__name__
+        if decoupled_weight_decay:  # Adam(decoupled_weight_decay=True) is AdamW, as in PyTorch
+            self.decoupled_weight_decay = True
+        reject_unsupported(name, amsgrad=amsgrad, maximize=maximize, capturable=capturable,
+                           differentiable=differentiable, fused=fused)
         if lr < 0:
             raise ValueError(f"{name}: invalid learning rate: {lr}")
         if eps < 0:
@@ -57,5 +64,9 @@ class AdamW(Adam):
 
     decoupled_weight_decay = True
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False, fused=None):
+        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                         amsgrad=amsgrad, maximize=maximize, capturable=capturable,
+                         differentiable=differentiable, fused=fused)

@@ -11,11 +11,14 @@ Momentum keeps a running velocity, so steps along a consistent direction grow an
 directions cancel out. Nesterov's version looks one step ahead along that velocity.
 """
 from .. import zeros_like
+from ._options import reject_unsupported
 from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False):
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
+                 *, maximize=False, foreach=None, differentiable=False, fused=None):
+        reject_unsupported("SGD", maximize=maximize, differentiable=differentiable, fused=fused)
         if lr < 0:
             raise ValueError(f"SGD: invalid learning rate: {lr}")
         if momentum < 0:

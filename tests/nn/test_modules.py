@@ -348,7 +348,7 @@ def test_repr_matches_pytorch_layout():
         "Sequential(\n"
         "  (0): Linear(in_features=64, out_features=128, bias=True)\n"
         "  (1): ReLU()\n"
-        "  (2): Dropout(p=0.1)\n"
+        "  (2): Dropout(p=0.1, inplace=False)\n"
         "  (3): GELU(approximate='tanh')\n"
         "  (4): Sequential(\n"
         "    (0): Softmax(dim=1)\n"
