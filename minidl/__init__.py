@@ -87,26 +87,19 @@ from .ops import transpose as swapaxes  # noqa: E402
 from .ops import transpose as swapdims  # noqa: E402
 from .ops import movedim as moveaxis  # noqa: E402
 from .random import Generator, bernoulli, multinomial, normal, randperm  # noqa: E402
+
 # ---- deployment (issue 17): weights other tools read -----------------------------------
 from .dtypes import qint8  # noqa: E402
 from .safetensors_io import load_safetensors, save_safetensors  # noqa: E402
-
-
-def __getattr__(name):
-    """dl.onnx and dl.quantization are imported on first use: they load minidl.nn, which
-    ``import minidl`` itself does not need (it keeps start-up fast)."""
-    if name in ("onnx", "quantization"):
-        import importlib
-
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __version__ = "0.1.0"
 
 # ---- submodules loaded on first use, as ``import torch`` offers torch.nn, torch.optim... ------
 # ``import minidl`` stays fast (no Numba, no layers) until a program touches ``minidl.nn``.
-_LAZY_SUBMODULES = ("data", "datasets", "metrics", "nn", "optim", "training", "utils")
+_LAZY_SUBMODULES = (
+    "data", "datasets", "metrics", "nn", "onnx", "optim", "quantization", "training", "utils",
+)
 
 
 def __getattr__(name):
