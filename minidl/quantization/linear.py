@@ -5,8 +5,6 @@ the math) and the float bias; the activations are quantized on every call. Its s
 holds "weight" (int8), "weight_scale" and "bias" (float), a quarter of the float layer's bytes
 plus one scale per output.
 """
-from collections import OrderedDict
-
 from ..nn.module import Module
 from ..ops.quantized import quantize_per_channel, quantized_linear
 
@@ -17,9 +15,10 @@ class DynamicQuantizedLinear(Module):
     def __init__(self, weight_q, weight_scale, bias=None):
         super().__init__()
         self.out_features, self.in_features = weight_q.shape
-        self.weight = weight_q
-        self.weight_scale = weight_scale
-        self.bias = bias
+        # buffers, not Parameters: nothing here is trained, but state_dict and .to() carry them
+        self.register_buffer("weight", weight_q)
+        self.register_buffer("weight_scale", weight_scale)
+        self.register_buffer("bias", bias)
 
     @classmethod
     def from_float(cls, linear):
@@ -29,13 +28,6 @@ class DynamicQuantizedLinear(Module):
 
     def forward(self, input):  # noqa: A002 (PyTorch's argument name)
         return quantized_linear(input, self.weight, self.weight_scale, self.bias)
-
-    def state_dict(self, prefix=""):
-        state = OrderedDict([(prefix + "weight", self.weight),
-                             (prefix + "weight_scale", self.weight_scale)])
-        if self.bias is not None:
-            state[prefix + "bias"] = self.bias
-        return state
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
