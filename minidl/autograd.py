@@ -233,9 +233,14 @@ def backward(root, gradient=None, retain_graph=False):
         grad = grads.pop(id(tensor), None)
         if grad is None:
             continue
+        if tensor._hooks is not None:
+            grad = _run_grad_hooks(tensor, grad, shared)
         node = tensor.grad_fn
         if node is None:
             _accumulate_into_leaf(tensor, grad, shared)
+            if tensor._hooks is not None:
+                for hook in tuple(tensor._hooks.post_accumulate_hooks.values()):
+                    hook(tensor)
             continue
         if node.freed:
             raise RuntimeError(
@@ -262,6 +267,43 @@ def backward(root, gradient=None, retain_graph=False):
                 grads[key] = g
         if not retain_graph:
             node.free()
+
+
+class TensorHooks:
+    """What ``register_hook``, ``retain_grad`` and ``register_post_accumulate_grad_hook`` asked
+    of one tensor; backward consults it when it reaches that tensor."""
+
+    def __init__(self):
+        self.grad_hooks = {}  # handle id -> hook(grad), which may return a replacement gradient
+        self.post_accumulate_hooks = {}  # handle id -> hook(leaf), after leaf.grad was updated
+        self.retains_grad = False  # a non-leaf that keeps its gradient in .grad
+
+
+def _run_grad_hooks(tensor, grad, shared):
+    """Pass ``grad`` through the tensor's hooks in registration order (each may replace it),
+    then, for a non-leaf that retains its gradient, add the result to its ``.grad``."""
+    hooks = tensor._hooks
+    for hook in tuple(hooks.grad_hooks.values()):
+        shared.add(id(grad))  # the hook may keep the array: never reuse it as a .grad
+        replacement = hook(Tensor._make(grad, tensor._backend))
+        if replacement is None:
+            continue
+        if not isinstance(replacement, Tensor) or replacement.shape != grad.shape:
+            got = replacement.shape if isinstance(replacement, Tensor) else type(replacement).__name__
+            raise RuntimeError(
+                f"hook {getattr(hook, '__name__', hook)!r} has changed the gradient: it returned "
+                f"{got}, expected a tensor of shape {tuple(grad.shape)}"
+            )
+        if replacement._backend is not tensor._backend:
+            raise RuntimeError(
+                f"hook {getattr(hook, '__name__', hook)!r} returned a gradient on "
+                f"{replacement.device}, expected {tensor.device}"
+            )
+        grad = replacement._data.astype(grad.dtype, copy=False)
+        shared.add(id(grad))
+    if hooks.retains_grad and tensor.grad_fn is not None:
+        _accumulate_into_leaf(tensor, grad, shared)
+    return grad
 
 
 def _accumulate_into_leaf(leaf, grad, shared):
