@@ -20,37 +20,46 @@ input's shape, and gradients reaching a leaf are accumulated into its ``.grad``.
 """
 import functools
 import sys
+import threading
 
 import numpy
 
 from .dtypes import is_floating
 
-_grad_enabled = True
+class _GradModeState(threading.local):
+    """Grad mode, one value per thread (as PyTorch's): a thread inside ``no_grad`` does not
+    switch recording off for the others. The class attribute is each thread's starting value."""
+
+    enabled = True
+
+
+_grad_mode = _GradModeState()
 
 
 def is_grad_enabled():
-    """True when ops record the graph for backward (the default)."""
-    return _grad_enabled
+    """True when ops record the graph for backward (the default), in the calling thread."""
+    return _grad_mode.enabled
 
 
 class _GradMode:
-    """Base of ``no_grad`` and ``enable_grad``: a context manager that is also a decorator."""
+    """Base of the grad-mode switches: a context manager that is also a decorator."""
 
-    mode = True
+    def __init__(self, mode):
+        self.mode = mode
 
     def __enter__(self):
-        global _grad_enabled
-        self.previous = _grad_enabled
-        _grad_enabled = self.mode
+        self.previous = _grad_mode.enabled
+        _grad_mode.enabled = self.mode
 
     def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self.previous
+        _grad_mode.enabled = self.previous
 
     def __call__(self, func):
+        mode = self.mode
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with self.__class__():
+            with _GradMode(mode):
                 return func(*args, **kwargs)
 
         return wrapper
@@ -59,13 +68,40 @@ class _GradMode:
 class no_grad(_GradMode):
     """Ops inside ``with dl.no_grad():`` (or a function decorated with it) record no graph."""
 
-    mode = False
+    def __init__(self):
+        super().__init__(False)
 
 
 class enable_grad(_GradMode):
     """Turn graph recording back on inside a ``no_grad`` region."""
 
-    mode = True
+    def __init__(self):
+        super().__init__(True)
+
+
+class set_grad_enabled(_GradMode):
+    """``dl.set_grad_enabled(False)`` switches recording off at once (for the calling thread);
+    used with ``with``, it also restores the previous mode on exit."""
+
+    def __init__(self, mode):
+        super().__init__(bool(mode))
+        self.previous = _grad_mode.enabled
+        _grad_mode.enabled = self.mode
+
+    def __enter__(self):
+        pass  # the mode was set by __init__; __exit__ restores ``previous``
+
+    def __call__(self, func):
+        _grad_mode.enabled = self.previous  # as a decorator it must not change the mode now
+        return super().__call__(func)
+
+
+class inference_mode(_GradMode):
+    """``with dl.inference_mode():`` records no graph, like ``no_grad``. (PyTorch also marks
+    the tensors made inside as inference tensors; minidl does not: a deliberate difference.)"""
+
+    def __init__(self, mode=True):
+        super().__init__(not mode)
 
 
 class Node:
@@ -150,7 +186,7 @@ class Function:
         out_backend = ctx.output_backend or backend
         if not isinstance(out, out_backend.array_type):
             out = out_backend.xp.asarray(out)  # NumPy reductions return scalars, not 0-d arrays
-        needs_grad = needs_grad and _grad_enabled and is_floating(out.dtype)
+        needs_grad = needs_grad and _grad_mode.enabled and is_floating(out.dtype)
         result = Tensor._make(out, out_backend, needs_grad)
         if needs_grad:
             ctx.inputs = inputs
