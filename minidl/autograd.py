@@ -19,12 +19,10 @@ the gradient of its output; gradients of inputs that were broadcast are summed b
 input's shape, and gradients reaching a leaf are accumulated into its ``.grad``.
 """
 import functools
-import sys
 import threading
 
-import numpy
-
 from .dtypes import is_floating
+
 
 class _GradModeState(threading.local):
     """Grad mode, one value per thread (as PyTorch's): a thread inside ``no_grad`` does not
@@ -395,7 +393,8 @@ def backward(root, gradient=None, retain_graph=False):
             )
     # grads: id(tensor) -> d(root)/d(tensor), summed over the uses of the tensor seen so far
     grads = {id(root): gradient.astype(root._data.dtype, copy=False)}
-    shared = {id(grads[id(root)])}  # ids of arrays that someone else may hold: copy them
+    # ids of arrays that someone else may hold: a leaf's .grad gets a copy of those
+    shared = _EveryArray() if retain_graph else {id(grads[id(root)])}
     freed_at_the_end = []
     for tensor in topological_order(root):
         grad = grads.pop(id(tensor), None)
@@ -491,14 +490,19 @@ def _run_grad_hooks(tensor, grad, shared):
 
 
 def _accumulate_into_leaf(leaf, grad, shared):
-    """leaf.grad += grad. A new .grad never aliases memory that something else holds, since
-    optimizers and ``zero_grad(set_to_none=False)`` write into it: the seed gradient (the
-    caller's array), an array already given to another leaf (add's backward hands the same
-    array to both inputs) or a view of memory that others hold is copied. An array that a
-    backward made for this input alone, or reshaped from such an array, is kept as it is,
-    which saves a copy of every gradient."""
+    """leaf.grad += grad. The first gradient becomes ``.grad`` without a copy when that is safe,
+    which saves a copy of every gradient (optimizers and ``zero_grad(set_to_none=False)`` write
+    into ``.grad``, so it must not share memory with anything else):
+
+    - the array owns its memory (``base is None``: not a view of something others hold),
+    - it is C-contiguous and writeable (not a broadcast view whose elements share memory),
+    - nothing else was handed this array in this backward (``shared``: the caller's seed
+      gradient, an array a hook saw, one already given to another leaf, since add's backward
+      hands the same array to both inputs, and every array when the graph is retained, since a
+      backward may return an array its node keeps).
+    """
     if leaf._grad is None:
-        if id(grad) in shared or not _kept_as_is(grad):
+        if id(grad) in shared or not _owns_writeable_contiguous_memory(grad):
             grad = leaf._backend.xp.array(grad, copy=True)
         shared.add(id(grad))
         leaf._grad = Tensor._make(grad, leaf._backend, False)
@@ -506,29 +510,20 @@ def _accumulate_into_leaf(leaf, grad, shared):
         leaf._grad._data = leaf._grad._data + grad
 
 
-def _kept_as_is(array):
-    """True when ``array`` can become a .grad without a copy: C-contiguous (a broadcast view,
-    whose elements share memory, is not), writeable, and nothing else reaches its memory: it
-    owns it, or each array on its chain of ``.base``s is referenced only by the view below it."""
-    if not array.flags.c_contiguous or not getattr(array.flags, "writeable", True):
-        return False  # (CuPy arrays have no writeable flag: they are always writeable)
-    return all(count <= _SOLE_VIEW for count in _base_reference_counts(array))
+class _EveryArray:
+    """``shared`` when the graph is retained: any array may also be held by a node."""
+
+    def __contains__(self, array_id):
+        return True
+
+    def add(self, array_id):
+        pass
 
 
-def _base_reference_counts(array):
-    """sys.getrefcount of each array on the chain of ``.base``s below ``array``."""
-    counts = []
-    base = array.base
-    while base is not None:
-        counts.append(sys.getrefcount(base))
-        base = getattr(base, "base", None)  # a NumPy base may be a non-array buffer
-    return counts
-
-
-# What the function above reports for a base that only its view holds: measured rather than
-# assumed, since what the interpreter counts (the view, the variable, the argument) varies
-# between Python versions.
-_SOLE_VIEW = _base_reference_counts(numpy.empty(2).reshape(1, 2))[0]
+def _owns_writeable_contiguous_memory(array):
+    # (CuPy arrays have no writeable flag: they are always writeable)
+    return (array.base is None and array.flags.c_contiguous
+            and getattr(array.flags, "writeable", True))
 
 
 from .tensor import Tensor  # noqa: E402  (the engine and Tensor refer to each other)
