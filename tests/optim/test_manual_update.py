@@ -2,6 +2,7 @@
 import copy
 
 import numpy as np
+import pytest
 
 import minidl as dl
 import minidl.nn as nn
@@ -69,3 +70,14 @@ def test_the_update_changes_the_parameter_objects_in_place():
     assert all(p is q for p, q in zip(model.parameters(), params_before))
     assert all(p.is_leaf and p.requires_grad for p in model.parameters())
     assert any(not np.array_equal(p.numpy(), b) for p, b in zip(model.parameters(), before))
+
+
+def test_an_optimizer_step_between_forward_and_backward_is_refused():
+    # SGD writes the weights in place: the graph saved the old ones (PyTorch raises too)
+    layer = nn.Linear(3, 2)
+    opt = optim.SGD(layer.parameters(), lr=0.1)
+    layer(dl.ones(4, 3)).sum().backward()
+    loss = layer(dl.ones(4, 3)).sum()
+    opt.step()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
