@@ -205,14 +205,14 @@ class ArrayFunction:
         if not isinstance(out, out_backend.array_type):
             out = out_backend.xp.asarray(out)  # NumPy reductions return scalars, not 0-d arrays
         needs_grad = needs_grad and _grad_mode.enabled and is_floating(out.dtype)
-        version_counter = None
+        result = Tensor._make(out, out_backend, needs_grad)
         if out.base is not None:  # a view: of an input's storage, or of a new array
-            version_counter = _version_counter_of_viewed_input(out, inputs)
-        result = Tensor._make(out, out_backend, needs_grad, version_counter)
+            version_counter = _version_counter_of_viewed_input(out, inputs[0], arrays[0])
+            if version_counter is not None:
+                result._version_counter = version_counter
+                ctx.output_is_view = True
         if needs_grad:
             ctx.clock = clock
-            if version_counter is not None:
-                ctx.output_is_view = True
             result.grad_fn = ctx
         return result
 
@@ -250,12 +250,14 @@ def storage_root(array):
     return array
 
 
-def _version_counter_of_viewed_input(out, inputs):
-    """The version counter of the input whose storage ``out`` views, or None (a new storage)."""
-    root = storage_root(out)
-    for x in inputs:
-        if isinstance(x, Tensor) and storage_root(x._data) is root:
-            return x._version_counter
+def _version_counter_of_viewed_input(out, first_input, first_array):
+    """The version counter of the op's first input if ``out`` views its storage, else None (a
+    new storage, such as a kernel's reshaped result). Every view op has the viewed tensor
+    first (reshape, permute, expand, getitem...), and NumPy and CuPy point a view's ``base``
+    at the array that owns the memory, so two identity tests suffice."""
+    base = out.base
+    if base is first_array or base is getattr(first_array, "base", None):
+        return first_input._version_counter if isinstance(first_input, Tensor) else None
     return None
 
 
@@ -352,6 +354,7 @@ def topological_order(root):
     """
     order, visited = [], set()
     stack = [(root, False)]
+    clock = _clock[0]  # (no user code runs here, so nothing is written in place meanwhile)
     while stack:
         tensor, inputs_done = stack.pop()
         if inputs_done:
@@ -363,9 +366,10 @@ def topological_order(root):
         stack.append((tensor, True))
         node = tensor.grad_fn
         if node is not None:
+            moved = clock > node.clock  # an in-place write may have moved an input's history
             for x in node.inputs:
                 if isinstance(x, Tensor) and x._requires_grad:
-                    if _clock[0] > node.clock:  # an in-place write may have moved x's history
+                    if moved:
                         x = _input_as_recorded(node, x)
                     if id(x) not in visited:
                         stack.append((x, False))
@@ -403,18 +407,21 @@ def backward(root, gradient=None, retain_graph=False):
     # ids of arrays that someone else may hold: a leaf's .grad gets a copy of those
     shared = _EveryArray() if retain_graph else {id(grads[id(root)])}
     freed_at_the_end = []
+    clock = _clock[0]  # read again after user code (hooks), which may write in place
     for tensor in topological_order(root):
         grad = grads.pop(id(tensor), None)
         if grad is None:
             continue
         if tensor._hooks is not None:
             grad = _run_grad_hooks(tensor, grad, shared)
+            clock = _clock[0]
         node = tensor.grad_fn
         if node is None:
             _accumulate_into_leaf(tensor, grad, shared)
             if tensor._hooks is not None:
                 for hook in tuple(tensor._hooks.post_accumulate_hooks.values()):
                     hook(tensor)
+                clock = _clock[0]
             continue
         if node.freed:
             raise RuntimeError(
@@ -422,33 +429,37 @@ def backward(root, gradient=None, retain_graph=False):
                 "was already freed); call backward(retain_graph=True) the first time if you "
                 "need to"
             )
-        changed_since_recorded = _clock[0] > node.clock  # some storage was written in place
+        changed_since_recorded = clock > node.clock  # some storage was written in place since
         if changed_since_recorded:
             _check_saved_versions(tensor, node)
         input_grads = node.function.backward(node, grad)
         if not isinstance(input_grads, tuple):
             input_grads = (input_grads,)
-        if len(input_grads) != len(node.inputs):
+        try:
+            # strict: a backward must return one gradient per input (None where there is none)
+            for x, g in zip(node.inputs, input_grads, strict=True):
+                if g is None or not isinstance(x, Tensor) or not x._requires_grad:
+                    continue
+                if changed_since_recorded:
+                    x = _input_as_recorded(node, x)
+                data = x._data
+                if g.shape != data.shape:
+                    g = _reduce_to_input_shape(node, x, g)
+                # ``is`` first: NumPy's builtin dtypes are singletons, and ``!=`` is slow on them
+                if g.dtype is not data.dtype and g.dtype != data.dtype:
+                    g = g.astype(data.dtype)
+                key = id(x)
+                if key in grads:
+                    grads[key] = grads[key] + g
+                else:
+                    grads[key] = g
+        except ValueError:
+            if len(input_grads) == len(node.inputs):
+                raise
             raise RuntimeError(
                 f"{node.name()}: backward returned {len(input_grads)} gradient(s), expected "
                 f"{len(node.inputs)} (one per input of forward, None for those without one)"
-            )
-        for x, g in zip(node.inputs, input_grads):
-            if g is None or not isinstance(x, Tensor) or not x._requires_grad:
-                continue
-            if changed_since_recorded:
-                x = _input_as_recorded(node, x)
-            data = x._data
-            if g.shape != data.shape:
-                g = _reduce_to_input_shape(node, x, g)
-            # ``is`` first: NumPy's builtin dtypes are singletons, and ``!=`` on dtypes is slow
-            if g.dtype is not data.dtype and g.dtype != data.dtype:
-                g = g.astype(data.dtype)
-            key = id(x)
-            if key in grads:
-                grads[key] = grads[key] + g
-            else:
-                grads[key] = g
+            ) from None
         if not retain_graph:
             if node.inplace_clock is None:
                 node.free()

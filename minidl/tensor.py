@@ -27,10 +27,10 @@ class Tensor:
         self._version_counter = other._version_counter
 
     @classmethod
-    def _make(cls, array, backend, requires_grad=False, version_counter=None):
+    def _make(cls, array, backend, requires_grad=False):
         """Wrap a backend array without copying or checking (the engine's fast path).
 
-        ``version_counter`` is given for a view of another tensor's storage, which shares it.
+        (A view of another tensor's storage then takes that tensor's ``_version_counter``.)
         """
         t = object.__new__(cls)
         t._data = array
@@ -40,7 +40,7 @@ class Tensor:
         t.grad_fn = None
         t._hooks = None  # an autograd.TensorHooks once a hook is registered
         # [in-place writes so far, clock at the last one]: see autograd.bump_version
-        t._version_counter = [0, 0] if version_counter is None else version_counter
+        t._version_counter = [0, 0]
         return t
 
     @classmethod
@@ -177,7 +177,9 @@ class Tensor:
 
     def detach(self):
         """The same storage (and version counter), outside the graph."""
-        return Tensor._make(self._data, self._backend, False, self._version_counter)
+        detached = Tensor._make(self._data, self._backend, False)
+        detached._version_counter = self._version_counter
+        return detached
 
     def __deepcopy__(self, memo):
         """copy.deepcopy: a new leaf holding a copy of the data, on the same device."""
