@@ -401,3 +401,34 @@ def test_in_place_chain_matches_pytorch():
         results.append((x.grad.numpy().copy(), w.grad.numpy().copy(), y.detach().numpy().copy()))
     for ours, theirs in zip(*results):
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)
+
+
+# ---- .data and detach() -------------------------------------------------------------------------
+def test_data_shares_storage_without_history():
+    x = dl.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    data = y.data
+    assert data.is_leaf and not data.requires_grad and data.grad_fn is None
+    data[0] = 7.0  # allowed: .data is outside the graph (and not version-checked, as PyTorch)
+    assert y.tolist() == [7.0, 4.0]
+
+
+def test_data_setter_replaces_the_storage():
+    p = dl.tensor([1.0, 2.0], requires_grad=True)
+    old_alias = p.detach()
+    p.data = dl.zeros(3)  # shape may change, as in PyTorch
+    assert p.shape == (3,) and p.requires_grad and p.is_leaf
+    assert old_alias.tolist() == [1.0, 2.0]  # the old storage is untouched
+    with pytest.raises(TypeError, match="expected a Tensor"):
+        p.data = [1.0, 2.0]
+    with pytest.raises(RuntimeError, match="requires grad cannot take data of dtype int64"):
+        p.data = dl.tensor([1, 2])
+
+
+def test_detach_shares_the_version_counter_so_backward_sees_its_writes():
+    x = dl.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    y.detach().zero_()
+    with pytest.raises(RuntimeError, match="modified by an inplace operation: output 0 of "
+                                           "ExpBackward"):
+        y.sum().backward()
