@@ -44,8 +44,6 @@ def _snapshot_of_old_values(target, op_name):
             "grad; minidl does not rewrite the history of a view's base, as PyTorch does (a "
             "deliberate difference). clone() the view, or write the base out of place"
         )
-    if node is not None and saves_storage_of(node, target._data):
-        node.modified_by = op_name  # its backward would read the overwritten values
     snapshot = Tensor._make(target._data.copy(), target._backend, target._requires_grad)
     snapshot.grad_fn = node
     return snapshot
@@ -82,8 +80,12 @@ def _assign(target, index, value, op_name):
     bump_version(target)
 
 
-def _take_history(target, result):
-    """After the write: target's gradient now flows through the op that computed ``result``."""
+def _take_history(target, snapshot, result, op_name):
+    """After the write: target's gradient now flows through the op that computed ``result``
+    from the snapshot of its old values."""
+    old_node = snapshot.grad_fn
+    if old_node is not None and saves_storage_of(old_node, target._data):
+        old_node.modified_by = op_name  # its backward would read the overwritten values
     target.grad_fn = result.grad_fn
     target._requires_grad = result._requires_grad
     if result.grad_fn is not None:
@@ -95,9 +97,10 @@ def _take_history(target, result):
 def apply_inplace(target, op_name, compute, *args):
     """target <- compute(target, *args) in place; ``compute`` is the out-of-place op."""
     if _records(target, args):
-        result = compute(_snapshot_of_old_values(target, op_name), *args)
+        snapshot = _snapshot_of_old_values(target, op_name)
+        result = compute(snapshot, *args)
         _write(target, result, op_name)
-        _take_history(target, result)
+        _take_history(target, snapshot, result, op_name)
     else:
         with no_grad():
             result = compute(target, *args)
@@ -121,7 +124,7 @@ def overwrite_(target, values, op_name):
             values = values.to(target.dtype)
         result = selection.where(keep_all, values, old)
         _write(target, result, op_name, casting="unsafe")
-        _take_history(target, result)
+        _take_history(target, old, result, op_name)
     else:
         data = values._data if isinstance(values, Tensor) else values
         if hasattr(data, "shape") and not _broadcasts_to(data.shape, target.shape):
@@ -172,7 +175,7 @@ def setitem_(target, index, value):
                                  target._backend)
         result = SetItem.apply(old, value.to(target.dtype), index=index)
         _write(target, result, "setitem")
-        _take_history(target, result)
+        _take_history(target, old, result, "setitem")
     else:
         _assign(target, index, value._data if isinstance(value, Tensor) else value, "setitem")
     return target

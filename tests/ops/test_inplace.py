@@ -295,6 +295,16 @@ def test_in_place_write_of_a_saved_output_is_pytorchs_error():
         y.sum().backward()
 
 
+def test_a_refused_in_place_op_changes_nothing():
+    x = dl.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
+        y.add_(dl.ones(3, 2))
+    assert y._version == 0 and y.grad_fn.name() == "ExpBackward"
+    y.sum().backward()  # exp's saved output is intact
+    np.testing.assert_allclose(x.grad.numpy(), np.exp([1.0, 2.0]), rtol=1e-6)
+
+
 def test_in_place_on_a_tensor_not_requiring_grad_with_an_argument_that_does():
     w = dl.tensor([1.0, 2.0], requires_grad=True)
     acc = dl.zeros(2)
