@@ -224,7 +224,7 @@ class ArrayFunction:
 # ---- versions: refusing to backpropagate through values that were changed in place ---------
 #
 # Each storage has a version counter, shared by every tensor that views it (views made by ops,
-# detach()): ``Tensor._version_counter = [version, stamp]``, where ``version`` counts the
+# detach()): ``Tensor._shared_version_counter() = [version, stamp]``, where ``version`` counts the
 # in-place writes (PyTorch's ``t._version``) and ``stamp`` is the value of the process-wide
 # clock below at the last write. Each in-place write advances the clock. A node notes the
 # clock when it is recorded; in backward, a tensor whose stamp is later than its node's clock
@@ -238,7 +238,7 @@ _clock = [0]
 def bump_version(tensor):
     """Record an in-place write to ``tensor``'s storage (in-place ops and setitem call this)."""
     _clock[0] += 1
-    counter = tensor._version_counter
+    counter = tensor._shared_version_counter()
     counter[0] += 1
     counter[1] = _clock[0]
 
@@ -257,7 +257,7 @@ def _version_counter_of_viewed_input(out, first_input, first_array):
     at the array that owns the memory, so two identity tests suffice."""
     base = out.base
     if base is first_array or base is getattr(first_array, "base", None):
-        return first_input._version_counter if isinstance(first_input, Tensor) else None
+        return first_input._shared_version_counter() if isinstance(first_input, Tensor) else None
     return None
 
 
@@ -278,20 +278,26 @@ def _modified_error(node, what, tensor, op_name=None):
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation{by}: {what} of {node.name()} (a {tensor.dtype} tensor of shape "
-        f"{tuple(tensor.shape)}) is at version {tensor._version_counter[0]} and was changed after "
+        f"{tuple(tensor.shape)}) is at version {tensor._version} and was changed after "
         f"{node.name()} saved it. Hint: change it out of place (y = y + 1, not y += 1), or "
         "clone() it before the in-place op"
     )
+
+
+def _last_write(tensor):
+    """The clock at the last in-place write to the tensor's storage (0: never written)."""
+    counter = tensor._version_counter
+    return 0 if counter is None else counter[1]
 
 
 def _check_saved_versions(tensor, node):
     """Raise if an in-place write changed an array this node saved (``tensor`` is its output)."""
     if node.modified_by is not None:
         raise _modified_error(node, "output 0", tensor, node.modified_by)
-    if tensor._version_counter[1] > node.clock and saves_storage_of(node, tensor._data):
+    if _last_write(tensor) > node.clock and saves_storage_of(node, tensor._data):
         raise _modified_error(node, "output 0", tensor)
     for i, x in enumerate(node.inputs):
-        if (isinstance(x, Tensor) and x._version_counter[1] > node.clock
+        if (isinstance(x, Tensor) and _last_write(x) > node.clock
                 and saves_storage_of(node, x._data)):
             raise _modified_error(node, f"input {i}", x)
 

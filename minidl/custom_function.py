@@ -114,7 +114,7 @@ class Function:
             node = Node(cls._node_function, output._backend)
             node.inputs, node.clock, node.ctx = tuple(args), clock, ctx
             if any(output is t for t in ctx.dirty):
-                node.inplace_clock = output._version_counter[1]
+                node.inplace_clock = output._shared_version_counter()[1]
             output.grad_fn = node
             output._requires_grad = True
         return output

@@ -30,7 +30,7 @@ class Tensor:
     def _make(cls, array, backend, requires_grad=False):
         """Wrap a backend array without copying or checking (the engine's fast path).
 
-        (A view of another tensor's storage then takes that tensor's ``_version_counter``.)
+        (A view of another tensor's storage then shares its ``_shared_version_counter()``.)
         """
         t = object.__new__(cls)
         t._data = array
@@ -39,8 +39,7 @@ class Tensor:
         t._grad = None
         t.grad_fn = None
         t._hooks = None  # an autograd.TensorHooks once a hook is registered
-        # [in-place writes so far, clock at the last one]: see autograd.bump_version
-        t._version_counter = [0, 0]
+        t._version_counter = None  # created on first use: see _shared_version_counter
         return t
 
     @classmethod
@@ -133,7 +132,16 @@ class Tensor:
     @property
     def _version(self):
         """How many in-place writes this tensor's storage has had (shared by its views)."""
-        return self._version_counter[0]
+        counter = self._version_counter
+        return 0 if counter is None else counter[0]
+
+    def _shared_version_counter(self):
+        """[in-place writes so far, clock at the last one] (see autograd.bump_version), shared
+        by every tensor viewing this storage. Created on first use: most tensors never need one,
+        and not allocating it keeps the garbage collector's work down on the hot path."""
+        if self._version_counter is None:
+            self._version_counter = [0, 0]
+        return self._version_counter
 
     @property
     def T(self):
@@ -178,7 +186,7 @@ class Tensor:
     def detach(self):
         """The same storage (and version counter), outside the graph."""
         detached = Tensor._make(self._data, self._backend, False)
-        detached._version_counter = self._version_counter
+        detached._version_counter = self._shared_version_counter()
         return detached
 
     def __deepcopy__(self, memo):

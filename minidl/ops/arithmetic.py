@@ -4,6 +4,7 @@ Each backward returns gradients in the broadcast shape of the output; the engine
 to each input's shape (``autograd.reduce_broadcast_grad``).
 """
 from ..autograd import ArrayFunction
+from ..tensor import Tensor
 from ._promotion import float_input, promote_operands
 
 
@@ -36,8 +37,9 @@ class Mul(ArrayFunction):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a = a if ctx.needs_grad(1) else None
-        ctx.b = b if ctx.needs_grad(0) else None
+        a_input, b_input = ctx.inputs  # (inline ctx.needs_grad(i): this is W4's hot path)
+        ctx.a = a if isinstance(b_input, Tensor) and b_input._requires_grad else None
+        ctx.b = b if isinstance(a_input, Tensor) and a_input._requires_grad else None
         return a * b
 
     @staticmethod

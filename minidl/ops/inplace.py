@@ -91,7 +91,7 @@ def _take_history(target, snapshot, result, op_name):
     if result.grad_fn is not None:
         # nodes recorded before this write (the op's own node too, if target was also one of
         # its arguments: y += y) reach target's old history through the snapshot
-        result.grad_fn.inplace_clock = target._version_counter[1]
+        result.grad_fn.inplace_clock = target._shared_version_counter()[1]
 
 
 def apply_inplace(target, op_name, compute, *args):
