@@ -1,8 +1,8 @@
 """The autograd engine: recording ops as a graph, and running the chain rule backwards over it.
 
-Every op is a ``Function`` with two static methods side by side::
+Every op is an ``ArrayFunction`` with two static methods side by side::
 
-    class Mul(Function):
+    class Mul(ArrayFunction):
         @staticmethod
         def forward(ctx, a, b):          # arrays in, array out
             ctx.a, ctx.b = a, b          # keep what backward needs
@@ -12,21 +12,32 @@ Every op is a ``Function`` with two static methods side by side::
         def backward(ctx, grad):         # dL/d(out) in, dL/d(each input) out
             return grad * ctx.b, grad * ctx.a
 
-``Function.apply`` unwraps Tensors into arrays, runs ``forward`` and, when a gradient is wanted,
-records a ``Node`` (the ``ctx`` above) that links the output to its inputs. ``backward`` visits
-the nodes from the output back to the leaves, in reverse topological order, and hands each node
-the gradient of its output; gradients of inputs that were broadcast are summed back to the
-input's shape, and gradients reaching a leaf are accumulated into its ``.grad``.
+``ArrayFunction.apply`` unwraps Tensors into arrays, runs ``forward`` and, when a gradient is
+wanted, records a ``Node`` (the ``ctx`` above) that links the output to its inputs. ``backward``
+visits the nodes from the output back to the leaves, in reverse topological order, and hands
+each node the gradient of its output; gradients of inputs that were broadcast are summed back to
+the input's shape, and gradients reaching a leaf are accumulated into its ``.grad``. Then each
+node lets go of what it saved and of its inputs (unless ``retain_graph=True``).
+
+Also here: grad mode (per thread), version counters (backward refuses saved values that an
+in-place op changed since), and tensor hooks. Custom ops written with Tensors, PyTorch-style,
+subclass ``dl.autograd.Function`` (minidl/custom_function.py).
 """
 import functools
-import sys
-
-import numpy
+import threading
 
 from .dtypes import is_floating
 from .errors import ShapeError
 
-_grad_enabled = True
+
+class _GradModeState(threading.local):
+    """Grad mode, one value per thread (as PyTorch's): a thread inside ``no_grad`` does not
+    switch recording off for the others. The class attribute is each thread's starting value."""
+
+    enabled = True
+
+
+_grad_mode = _GradModeState()
 
 # Set by the ONNX exporter's tracer (minidl/onnx/tracer.py) while it runs a model: then every op
 # records its node, also one whose output needs no gradient (a mask built from token ids), so
@@ -35,28 +46,29 @@ _record_every_op = False
 
 
 def is_grad_enabled():
-    """True when ops record the graph for backward (the default)."""
-    return _grad_enabled
+    """True when ops record the graph for backward (the default), in the calling thread."""
+    return _grad_mode.enabled
 
 
 class _GradMode:
-    """Base of ``no_grad`` and ``enable_grad``: a context manager that is also a decorator."""
+    """Base of the grad-mode switches: a context manager that is also a decorator."""
 
-    mode = True
+    def __init__(self, mode):
+        self.mode = mode
 
     def __enter__(self):
-        global _grad_enabled
-        self.previous = _grad_enabled
-        _grad_enabled = self.mode
+        self.previous = _grad_mode.enabled
+        _grad_mode.enabled = self.mode
 
     def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self.previous
+        _grad_mode.enabled = self.previous
 
     def __call__(self, func):
+        mode = self.mode
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with self.__class__():
+            with _GradMode(mode):
                 return func(*args, **kwargs)
 
         return wrapper
@@ -65,13 +77,40 @@ class _GradMode:
 class no_grad(_GradMode):
     """Ops inside ``with dl.no_grad():`` (or a function decorated with it) record no graph."""
 
-    mode = False
+    def __init__(self):
+        super().__init__(False)
 
 
 class enable_grad(_GradMode):
     """Turn graph recording back on inside a ``no_grad`` region."""
 
-    mode = True
+    def __init__(self):
+        super().__init__(True)
+
+
+class set_grad_enabled(_GradMode):
+    """``dl.set_grad_enabled(False)`` switches recording off at once (for the calling thread);
+    used with ``with``, it also restores the previous mode on exit."""
+
+    def __init__(self, mode):
+        super().__init__(bool(mode))
+        self.previous = _grad_mode.enabled
+        _grad_mode.enabled = self.mode
+
+    def __enter__(self):
+        pass  # the mode was set by __init__; __exit__ restores ``previous``
+
+    def __call__(self, func):
+        _grad_mode.enabled = self.previous  # as a decorator it must not change the mode now
+        return super().__call__(func)
+
+
+class inference_mode(_GradMode):
+    """``with dl.inference_mode():`` records no graph, like ``no_grad``. (PyTorch also marks
+    the tensors made inside as inference tensors; minidl does not: a deliberate difference.)"""
+
+    def __init__(self, mode=True):
+        super().__init__(not mode)
 
 
 class Node:
@@ -85,8 +124,12 @@ class Node:
     # Class-level defaults: a node is built for every op, so each attribute not set in
     # __init__ is one assignment less on the hot path.
     inputs = ()
+    clock = 0  # the in-place clock when the node was recorded (see bump_version)
     freed = False
     output_backend = None  # set by ops whose output lives on another device (ToDevice)
+    output_is_view = False  # the output shares its input's storage (reshape, getitem...)
+    inplace_clock = None  # for the node of an in-place op: the write's clock (see bump_version)
+    modified_by = None  # an in-place op overwrote the output this node saved (its name)
 
     def __init__(self, function, backend):
         self.function = function
@@ -103,22 +146,31 @@ class Node:
         """One bool per input: does it need a gradient? (A backward may skip work for False.)"""
         return tuple(isinstance(x, Tensor) and x._requires_grad for x in self.inputs)
 
+    def needs_grad(self, i):
+        """Does input ``i`` need a gradient? (Forward may then skip saving what only that
+        gradient reads: a saved array that backward never reads still blocks in-place writes.)"""
+        x = self.inputs[i]
+        return isinstance(x, Tensor) and x._requires_grad
+
     def name(self):
         return self.function.__name__ + "Backward"
 
     def free(self):
-        keep = {"function": self.function, "backend": self.backend, "inputs": self.inputs,
-                "freed": True}
+        """Drop everything forward saved, and the links to the inputs, in one assignment: a
+        tensor kept after backward (a loss in a list) then keeps only its own value."""
+        keep = {"function": self.function, "backend": self.backend, "freed": True}
         if self.output_backend is not None:
             keep["output_backend"] = self.output_backend
-        self.__dict__ = keep  # drops everything forward saved, in one assignment
+        self.__dict__ = keep
 
     def __repr__(self):
         return f"<{self.name()}>"
 
 
-class Function:
-    """Base class of every differentiable op (see the module docstring)."""
+class ArrayFunction:
+    """Base class of the engine's differentiable ops: forward and backward on backend arrays
+    (see the module docstring). To write an op with Tensors, as in PyTorch, subclass
+    ``dl.autograd.Function`` (minidl/custom_function.py) instead."""
 
     @staticmethod
     def forward(ctx, *arrays, **options):
@@ -133,6 +185,7 @@ class Function:
         backend = None
         needs_grad = False
         arrays = []
+        clock = _clock[0]  # read before forward: a saved tensor changed later has a later stamp
         for x in inputs:
             if isinstance(x, Tensor):
                 if backend is None:
@@ -148,6 +201,7 @@ class Function:
             else:
                 arrays.append(x)
         ctx = Node(cls, backend)
+        ctx.inputs = inputs  # before forward, so that forward can ask needs_grad(i)
         try:
             out = cls.forward(ctx, *arrays, **options)
         except (ValueError, IndexError) as err:
@@ -158,16 +212,121 @@ class Function:
         out_backend = ctx.output_backend or backend
         if not isinstance(out, out_backend.array_type):
             out = out_backend.xp.asarray(out)  # NumPy reductions return scalars, not 0-d arrays
-        needs_grad = needs_grad and _grad_enabled and is_floating(out.dtype)
+        needs_grad = needs_grad and _grad_mode.enabled and is_floating(out.dtype)
         result = Tensor._make(out, out_backend, needs_grad)
-        if needs_grad or _record_every_op:
-            ctx.inputs = inputs
+        if out.base is not None:  # a view: of an input's storage, or of a new array
+            version_counter = _version_counter_of_viewed_input(out, inputs[0], arrays[0])
+            if version_counter is not None:
+                result._version_counter = version_counter
+                ctx.output_is_view = True
+        if needs_grad or _record_every_op:  # (the ONNX tracer records every op)
+            ctx.clock = clock
             result.grad_fn = ctx
         return result
 
     @classmethod
     def op_name(cls):
         return cls.__name__.lower()
+
+
+# ---- versions: refusing to backpropagate through values that were changed in place ---------
+#
+# Each storage has a version counter, shared by every tensor that views it (views made by ops,
+# detach()): ``Tensor._shared_version_counter() = [version, stamp]``, where ``version`` counts the
+# in-place writes (PyTorch's ``t._version``) and ``stamp`` is the value of the process-wide
+# clock below at the last write. Each in-place write advances the clock. A node notes the
+# clock when it is recorded; in backward, a tensor whose stamp is later than its node's clock
+# was changed after the node saved it, and if the node's forward kept an array of that
+# storage, its gradient would be computed from the wrong numbers: backward raises instead.
+# While the clock has not moved since a node was recorded, nothing can have changed, and the
+# check costs one comparison.
+_clock = [0]
+
+
+def bump_version(tensor):
+    """Record an in-place write to ``tensor``'s storage (in-place ops and setitem call this)."""
+    _clock[0] += 1
+    counter = tensor._shared_version_counter()
+    counter[0] += 1
+    counter[1] = _clock[0]
+
+
+def storage_root(array):
+    """The object owning the memory ``array`` looks at: follow ``.base`` to its end."""
+    while getattr(array, "base", None) is not None:
+        array = array.base
+    return array
+
+
+def _version_counter_of_viewed_input(out, first_input, first_array):
+    """The version counter of the op's first input if ``out`` views its storage, else None (a
+    new storage, such as a kernel's reshaped result). Every view op has the viewed tensor
+    first (reshape, permute, expand, getitem...), and NumPy and CuPy point a view's ``base``
+    at the array that owns the memory, so two identity tests suffice."""
+    base = out.base
+    if base is first_array or base is getattr(first_array, "base", None):
+        return first_input._shared_version_counter() if isinstance(first_input, Tensor) else None
+    return None
+
+
+def saves_storage_of(node, array):
+    """True when the node kept (for backward) an array looking at the same memory as ``array``."""
+    root = storage_root(array)
+    for name, value in vars(node).items():
+        if name == "inputs":
+            continue
+        for item in value if isinstance(value, (tuple, list)) else (value,):
+            if isinstance(item, node.xp.ndarray) and storage_root(item) is root:
+                return True
+    return False
+
+
+def _modified_error(node, what, tensor, op_name=None):
+    by = f" (by {op_name})" if op_name else ""
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation{by}: {what} of {node.name()} (a {tensor.dtype} tensor of shape "
+        f"{tuple(tensor.shape)}) is at version {tensor._version} and was changed after "
+        f"{node.name()} saved it. Hint: change it out of place (y = y + 1, not y += 1), or "
+        "clone() it before the in-place op"
+    )
+
+
+def _last_write(tensor):
+    """The clock at the last in-place write to the tensor's storage (0: never written)."""
+    counter = tensor._version_counter
+    return 0 if counter is None else counter[1]
+
+
+def _check_saved_versions(tensor, node):
+    """Raise if an in-place write changed an array this node saved (``tensor`` is its output)."""
+    if node.modified_by is not None:
+        raise _modified_error(node, "output 0", tensor, node.modified_by)
+    if _last_write(tensor) > node.clock and saves_storage_of(node, tensor._data):
+        raise _modified_error(node, "output 0", tensor)
+    for i, x in enumerate(node.inputs):
+        if (isinstance(x, Tensor) and _last_write(x) > node.clock
+                and saves_storage_of(node, x._data)):
+            raise _modified_error(node, f"input {i}", x)
+
+
+def _input_as_recorded(node, x):
+    """The tensor object that held ``x``'s history when ``node`` was recorded.
+
+    An in-place op inside the graph gives the written tensor a new node whose first input is a
+    snapshot holding the old history; a node recorded before that write must send its gradient
+    to the snapshot, not through the in-place op.
+    """
+    while x.grad_fn is not None and (x.grad_fn.inplace_clock or 0) > node.clock:
+        if node.output_is_view:
+            raise RuntimeError(
+                f"backward: {node.name()} made a view of a tensor that an in-place op later "
+                "changed inside the graph; minidl does not rewrite a view's history (PyTorch "
+                "does): a deliberate difference. Apply the in-place op before taking the view, "
+                "or use out-of-place ops"
+            )
+        x = x.grad_fn.inputs[0]
+    return x
 
 
 def reduce_broadcast_grad(grad, shape):
@@ -185,6 +344,23 @@ def reduce_broadcast_grad(grad, shape):
     return grad
 
 
+def _reduce_to_input_shape(node, x, grad):
+    """The gradient an op's backward returned for input ``x``, summed over broadcast axes; an
+    error naming the op when it cannot have x's shape (a bug in that op's backward)."""
+    try:
+        reduced = reduce_broadcast_grad(grad, x._data.shape)
+    except (ValueError, IndexError):
+        reduced = grad
+    if reduced.shape != x._data.shape:
+        which = next((f"input {i}" for i, inp in enumerate(node.inputs) if inp is x), "an input")
+        raise RuntimeError(
+            f"{node.name()}: backward returned a gradient of shape {tuple(grad.shape)} for "
+            f"{which} of shape {tuple(x._data.shape)}; a gradient must have its input's shape "
+            "(or one that broadcasts to it)"
+        )
+    return reduced
+
+
 def topological_order(root):
     """Tensors reachable from ``root`` that need a gradient, each after every tensor built from it.
 
@@ -192,6 +368,7 @@ def topological_order(root):
     """
     order, visited = [], set()
     stack = [(root, False)]
+    clock = _clock[0]  # (no user code runs here, so nothing is written in place meanwhile)
     while stack:
         tensor, inputs_done = stack.pop()
         if inputs_done:
@@ -201,10 +378,15 @@ def topological_order(root):
             continue
         visited.add(id(tensor))
         stack.append((tensor, True))
-        if tensor.grad_fn is not None:
-            for x in tensor.grad_fn.inputs:
-                if isinstance(x, Tensor) and x._requires_grad and id(x) not in visited:
-                    stack.append((x, False))
+        node = tensor.grad_fn
+        if node is not None:
+            moved = clock > node.clock  # an in-place write may have moved an input's history
+            for x in node.inputs:
+                if isinstance(x, Tensor) and x._requires_grad:
+                    if moved:
+                        x = _input_as_recorded(node, x)
+                    if id(x) not in visited:
+                        stack.append((x, False))
     order.reverse()
     return order
 
@@ -236,14 +418,24 @@ def backward(root, gradient=None, retain_graph=False):
             )
     # grads: id(tensor) -> d(root)/d(tensor), summed over the uses of the tensor seen so far
     grads = {id(root): gradient.astype(root._data.dtype, copy=False)}
-    shared = {id(grads[id(root)])}  # ids of arrays that someone else may hold: copy them
+    # ids of arrays that someone else may hold: a leaf's .grad gets a copy of those
+    shared = _EveryArray() if retain_graph else {id(grads[id(root)])}
+    freed_at_the_end = []
+    clock = _clock[0]  # read again after user code (hooks), which may write in place
     for tensor in topological_order(root):
         grad = grads.pop(id(tensor), None)
         if grad is None:
             continue
+        if tensor._hooks is not None:
+            grad = _run_grad_hooks(tensor, grad, shared)
+            clock = _clock[0]
         node = tensor.grad_fn
         if node is None:
             _accumulate_into_leaf(tensor, grad, shared)
+            if tensor._hooks is not None:
+                for hook in tuple(tensor._hooks.post_accumulate_hooks.values()):
+                    hook(tensor)
+                clock = _clock[0]
             continue
         if node.freed:
             raise RuntimeError(
@@ -251,66 +443,120 @@ def backward(root, gradient=None, retain_graph=False):
                 "was already freed); call backward(retain_graph=True) the first time if you "
                 "need to"
             )
+        changed_since_recorded = clock > node.clock  # some storage was written in place since
+        if changed_since_recorded:
+            _check_saved_versions(tensor, node)
         input_grads = node.function.backward(node, grad)
         if not isinstance(input_grads, tuple):
             input_grads = (input_grads,)
-        for x, g in zip(node.inputs, input_grads):
-            if g is None or not isinstance(x, Tensor) or not x._requires_grad:
-                continue
-            data = x._data
-            if g.shape != data.shape:
-                g = reduce_broadcast_grad(g, data.shape)
-            # ``is`` first: NumPy's builtin dtypes are singletons, and ``!=`` on dtypes is slow
-            if g.dtype is not data.dtype and g.dtype != data.dtype:
-                g = g.astype(data.dtype)
-            key = id(x)
-            if key in grads:
-                grads[key] = grads[key] + g
-            else:
-                grads[key] = g
+        try:
+            # strict: a backward must return one gradient per input (None where there is none)
+            for x, g in zip(node.inputs, input_grads, strict=True):
+                if g is None or not isinstance(x, Tensor) or not x._requires_grad:
+                    continue
+                if changed_since_recorded:
+                    x = _input_as_recorded(node, x)
+                data = x._data
+                if g.shape != data.shape:
+                    g = _reduce_to_input_shape(node, x, g)
+                # ``is`` first: NumPy's builtin dtypes are singletons, and ``!=`` is slow on them
+                if g.dtype is not data.dtype and g.dtype != data.dtype:
+                    g = g.astype(data.dtype)
+                key = id(x)
+                if key in grads:
+                    grads[key] = grads[key] + g
+                else:
+                    grads[key] = g
+        except ValueError:
+            if len(input_grads) == len(node.inputs):
+                raise
+            raise RuntimeError(
+                f"{node.name()}: backward returned {len(input_grads)} gradient(s), expected "
+                f"{len(node.inputs)} (one per input of forward, None for those without one)"
+            ) from None
         if not retain_graph:
-            node.free()
+            if node.inplace_clock is None:
+                node.free()
+            else:  # nodes recorded before the write still need its link to the old history
+                freed_at_the_end.append(node)
+    for node in freed_at_the_end:
+        node.free()
+
+
+class TensorHooks:
+    """What ``register_hook``, ``retain_grad`` and ``register_post_accumulate_grad_hook`` asked
+    of one tensor; backward consults it when it reaches that tensor."""
+
+    def __init__(self):
+        self.grad_hooks = {}  # handle id -> hook(grad), which may return a replacement gradient
+        self.post_accumulate_hooks = {}  # handle id -> hook(leaf), after leaf.grad was updated
+        self.retains_grad = False  # a non-leaf that keeps its gradient in .grad
+
+
+def _run_grad_hooks(tensor, grad, shared):
+    """Pass ``grad`` through the tensor's hooks in registration order (each may replace it),
+    then, for a non-leaf that retains its gradient, add the result to its ``.grad``."""
+    hooks = tensor._hooks
+    for hook in tuple(hooks.grad_hooks.values()):
+        shared.add(id(grad))  # the hook may keep the array: never reuse it as a .grad
+        replacement = hook(Tensor._make(grad, tensor._backend))
+        if replacement is None:
+            continue
+        if not isinstance(replacement, Tensor) or replacement.shape != grad.shape:
+            got = (replacement.shape if isinstance(replacement, Tensor)
+                   else type(replacement).__name__)
+            raise RuntimeError(
+                f"hook {getattr(hook, '__name__', hook)!r} has changed the gradient: it returned "
+                f"{got}, expected a tensor of shape {tuple(grad.shape)}"
+            )
+        if replacement._backend is not tensor._backend:
+            raise RuntimeError(
+                f"hook {getattr(hook, '__name__', hook)!r} returned a gradient on "
+                f"{replacement.device}, expected {tensor.device}"
+            )
+        grad = replacement._data.astype(grad.dtype, copy=False)
+        shared.add(id(grad))
+    if hooks.retains_grad and tensor.grad_fn is not None:
+        _accumulate_into_leaf(tensor, grad, shared)
+    return grad
 
 
 def _accumulate_into_leaf(leaf, grad, shared):
-    """leaf.grad += grad. A new .grad never aliases memory that something else holds, since
-    optimizers and ``zero_grad(set_to_none=False)`` write into it: the seed gradient (the
-    caller's array), an array already given to another leaf (add's backward hands the same
-    array to both inputs) or a view of memory that others hold is copied. An array that a
-    backward made for this input alone, or reshaped from such an array, is kept as it is,
-    which saves a copy of every gradient."""
-    if leaf.grad is None:
-        if id(grad) in shared or not _kept_as_is(grad):
+    """leaf.grad += grad. The first gradient becomes ``.grad`` without a copy when that is safe,
+    which saves a copy of every gradient (optimizers and ``zero_grad(set_to_none=False)`` write
+    into ``.grad``, so it must not share memory with anything else):
+
+    - the array owns its memory (``base is None``: not a view of something others hold),
+    - it is C-contiguous and writeable (not a broadcast view whose elements share memory),
+    - nothing else was handed this array in this backward (``shared``: the caller's seed
+      gradient, an array a hook saw, one already given to another leaf, since add's backward
+      hands the same array to both inputs, and every array when the graph is retained, since a
+      backward may return an array its node keeps).
+    """
+    if leaf._grad is None:
+        if id(grad) in shared or not _owns_writeable_contiguous_memory(grad):
             grad = leaf._backend.xp.array(grad, copy=True)
         shared.add(id(grad))
-        leaf.grad = Tensor._make(grad, leaf._backend, False)
+        leaf._grad = Tensor._make(grad, leaf._backend, False)
     else:
-        leaf.grad._data = leaf.grad._data + grad
+        leaf._grad._data = leaf._grad._data + grad
 
 
-def _kept_as_is(array):
-    """True when ``array`` can become a .grad without a copy: C-contiguous (a broadcast view,
-    whose elements share memory, is not), writeable, and nothing else reaches its memory: it
-    owns it, or each array on its chain of ``.base``s is referenced only by the view below it."""
-    if not array.flags.c_contiguous or not getattr(array.flags, "writeable", True):
-        return False  # (CuPy arrays have no writeable flag: they are always writeable)
-    return all(count <= _SOLE_VIEW for count in _base_reference_counts(array))
+class _EveryArray:
+    """``shared`` when the graph is retained: any array may also be held by a node."""
+
+    def __contains__(self, array_id):
+        return True
+
+    def add(self, array_id):
+        pass
 
 
-def _base_reference_counts(array):
-    """sys.getrefcount of each array on the chain of ``.base``s below ``array``."""
-    counts = []
-    base = array.base
-    while base is not None:
-        counts.append(sys.getrefcount(base))
-        base = getattr(base, "base", None)  # a NumPy base may be a non-array buffer
-    return counts
-
-
-# What the function above reports for a base that only its view holds: measured rather than
-# assumed, since what the interpreter counts (the view, the variable, the argument) varies
-# between Python versions.
-_SOLE_VIEW = _base_reference_counts(numpy.empty(2).reshape(1, 2))[0]
+def _owns_writeable_contiguous_memory(array):
+    # (CuPy arrays have no writeable flag: they are always writeable)
+    return (array.base is None and array.flags.c_contiguous
+            and getattr(array.flags, "writeable", True))
 
 
 from .tensor import Tensor  # noqa: E402  (the engine and Tensor refer to each other)
+from .custom_function import Function, FunctionCtx  # noqa: E402, F401  (dl.autograd.Function)

@@ -25,22 +25,26 @@ def _fill(tensor, values):
     return tensor
 
 
+@no_grad()
 def uniform_(tensor, a=0.0, b=1.0):
     """Fill with samples of U(a, b)."""
-    return _fill(tensor, a + (b - a) * _like(rand, tensor))
+    return tensor.uniform_(a, b)
 
 
+@no_grad()
 def normal_(tensor, mean=0.0, std=1.0):
     """Fill with samples of N(mean, std^2)."""
-    return _fill(tensor, mean + std * _like(randn, tensor))
+    return tensor.normal_(mean, std)
 
 
+@no_grad()
 def zeros_(tensor):
-    return _fill(tensor, 0)
+    return tensor.zero_()
 
 
+@no_grad()
 def ones_(tensor):
-    return _fill(tensor, 1)
+    return tensor.fill_(1)
 
 
 def calculate_gain(nonlinearity, param=None):

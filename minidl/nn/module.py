@@ -22,8 +22,9 @@ import numpy as np
 
 from .. import dtypes
 from ..backend import get_backend
+from ..hooks import add_hook
 from ..tensor import Tensor
-from .hooks import add_hook, call_with_hooks
+from .hooks import ModuleHooks
 from .parameter import Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -37,8 +38,6 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent_buffers", set())
-        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
-        object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "training", True)
 
     def forward(self, *args, **kwargs):
@@ -47,22 +46,10 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
-        if self._forward_pre_hooks or self._forward_hooks:
-            return call_with_hooks(self, args, kwargs)
-        return self.forward(*args, **kwargs)
-
-    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
-        """Call ``hook(module, args)`` before each forward; a returned value replaces the
-        positional arguments. Returns a handle whose ``remove()`` unregisters it."""
-        return add_hook(self._forward_pre_hooks, hook, prepend, "register_forward_pre_hook",
-                        with_kwargs=with_kwargs)
-
-    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
-                              always_call=False):
-        """Call ``hook(module, args, output)`` after each forward; a returned value replaces
-        the output. Returns a handle whose ``remove()`` unregisters it."""
-        return add_hook(self._forward_hooks, hook, prepend, "register_forward_hook",
-                        with_kwargs=with_kwargs, always_call=always_call)
+        hooks = self.__dict__.get("_hooks")  # a ModuleHooks once a hook was registered
+        if hooks is None:
+            return self.forward(*args, **kwargs)
+        return hooks.call(self, args, kwargs)
 
     # ---- registration by attribute assignment ----------------------------------------------
     def __setattr__(self, name, value):
@@ -383,6 +370,33 @@ class Module:
                 target._data[...] = target._backend.asarray(host, dtype=target.dtype)
         return IncompatibleKeys(missing, unexpected)
 
+    # ---- hooks (minidl/nn/hooks.py) -----------------------------------------------------------
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Call ``hook(module, args)`` before each forward; a non-None result replaces the
+        positional arguments (a tuple, or a single value). Returns a removable handle."""
+        _reject_hook_options("register_forward_pre_hook", with_kwargs=with_kwargs)
+        return add_hook(self._module_hooks().forward_pre, hook, prepend)
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """Call ``hook(module, args, output)`` after each forward; a non-None result replaces
+        the output. Returns a removable handle."""
+        _reject_hook_options("register_forward_hook", with_kwargs=with_kwargs,
+                             always_call=always_call)
+        return add_hook(self._module_hooks().forward, hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """Call ``hook(module, grad_input, grad_output)`` when backward has computed the
+        gradients of this call's tensor inputs (``grad_input``, one entry per positional
+        argument, None where there is none) from those of its outputs (``grad_output``). A
+        non-None result (a tuple like ``grad_input``) replaces the gradients passed on to the
+        inputs. Returns a removable handle."""
+        return add_hook(self._module_hooks().backward, hook, prepend)
+
+    def _module_hooks(self):
+        if "_hooks" not in self.__dict__:
+            object.__setattr__(self, "_hooks", ModuleHooks())
+        return self.__dict__["_hooks"]
+
     # ---- display -----------------------------------------------------------------------------
     def extra_repr(self):
         """The text inside this module's parentheses, e.g. "in_features=2, out_features=3"."""
@@ -416,3 +430,9 @@ def _move_in_place(tensor, backend, dtype):
     if dtype is not None and data.dtype != dtype:
         data = data.astype(dtype)
     tensor._data = data
+
+
+def _reject_hook_options(name, **options):
+    for option, value in options.items():
+        if value:
+            raise NotImplementedError(f"{name}: the {option}= option is not supported")

@@ -3,10 +3,10 @@
 The kernels (``minidl.kernels``: reference NumPy, Numba, CUDA) hold the math; these ops connect
 them to autograd. ReLU's backward needs the input; sigmoid's and tanh's need only the output.
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 
-class ReLU(Function):
+class ReLU(ArrayFunction):
     """out = max(x, 0);  d/dx = 1 where x > 0, else 0"""
 
     @staticmethod
@@ -19,7 +19,7 @@ class ReLU(Function):
         return ctx.kernels.relu_backward(ctx.x, grad)
 
 
-class Sigmoid(Function):
+class Sigmoid(ArrayFunction):
     """out = 1 / (1 + e^-x);  d/dx = out * (1 - out)"""
 
     @staticmethod
@@ -32,7 +32,7 @@ class Sigmoid(Function):
         return ctx.kernels.sigmoid_backward(ctx.out, grad)
 
 
-class Tanh(Function):
+class Tanh(ArrayFunction):
     """out = tanh(x);  d/dx = 1 - out^2"""
 
     @staticmethod
@@ -45,7 +45,7 @@ class Tanh(Function):
         return ctx.kernels.tanh_backward(ctx.out, grad)
 
 
-class GELU(Function):
+class GELU(ArrayFunction):
     """out = x * Phi(x) (Phi: the standard normal CDF), or its tanh approximation."""
 
     @staticmethod
@@ -88,7 +88,7 @@ def gelu(x, approximate="none"):
 # result is the same, but the input is not overwritten.
 
 
-class SiLU(Function):
+class SiLU(ArrayFunction):
     """out = x * sigmoid(x);  d/dx = s + x s (1 - s),  s = sigmoid(x)"""
 
     @staticmethod
@@ -102,7 +102,7 @@ class SiLU(Function):
         return grad * (s + ctx.x * s * (1 - s))
 
 
-class LeakyReLU(Function):
+class LeakyReLU(ArrayFunction):
     """out = x if x > 0 else a x;  d/dx = 1 if x > 0 else a"""
 
     @staticmethod
@@ -115,7 +115,7 @@ class LeakyReLU(Function):
         return ctx.xp.where(ctx.positive, grad, grad * grad.dtype.type(ctx.slope)), None
 
 
-class ELU(Function):
+class ELU(ArrayFunction):
     """out = x if x > 0 else alpha (e^x - 1);  d/dx = 1 if x > 0 else alpha e^x = out + alpha"""
 
     @staticmethod
@@ -130,7 +130,7 @@ class ELU(Function):
         return ctx.xp.where(ctx.positive, grad, grad * (ctx.out + ctx.alpha)), None
 
 
-class Softplus(Function):
+class Softplus(ArrayFunction):
     """out = log(1 + e^(beta x)) / beta, or x where beta x > threshold (there e^(beta x) would
     overflow, and the two agree);  d/dx = sigmoid(beta x), or 1 past the threshold"""
 

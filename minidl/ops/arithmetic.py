@@ -3,11 +3,12 @@
 Each backward returns gradients in the broadcast shape of the output; the engine sums them back
 to each input's shape (``autograd.reduce_broadcast_grad``).
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
+from ..tensor import Tensor
 from ._promotion import float_input, promote_operands
 
 
-class Add(Function):
+class Add(ArrayFunction):
     """out = a + b;  d/da = 1,  d/db = 1"""
 
     @staticmethod
@@ -19,7 +20,7 @@ class Add(Function):
         return grad, grad
 
 
-class Sub(Function):
+class Sub(ArrayFunction):
     """out = a - b;  d/da = 1,  d/db = -1"""
 
     @staticmethod
@@ -31,34 +32,39 @@ class Sub(Function):
         return grad, -grad
 
 
-class Mul(Function):
-    """out = a * b;  d/da = b,  d/db = a"""
+class Mul(ArrayFunction):
+    """out = a * b;  d/da = b,  d/db = a  (each saved only when the other's gradient is needed)"""
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a, ctx.b = a, b
+        a_input, b_input = ctx.inputs  # (inline ctx.needs_grad(i): this is W4's hot path)
+        ctx.a = a if isinstance(b_input, Tensor) and b_input._requires_grad else None
+        ctx.b = b if isinstance(a_input, Tensor) and a_input._requires_grad else None
         return a * b
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * ctx.b, grad * ctx.a
+        grad_a = None if ctx.b is None else grad * ctx.b
+        grad_b = None if ctx.a is None else grad * ctx.a
+        return grad_a, grad_b
 
 
-class Div(Function):
+class Div(ArrayFunction):
     """out = a / b;  d/da = 1 / b,  d/db = -a / b^2"""
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a, ctx.b = a, b
+        ctx.a = a if ctx.needs_grad(1) else None  # only d/db reads a
+        ctx.b = b
         return a / b
 
     @staticmethod
     def backward(ctx, grad):
         grad_a = grad / ctx.b
-        return grad_a, -grad_a * ctx.a / ctx.b
+        return grad_a, None if ctx.a is None else -grad_a * ctx.a / ctx.b
 
 
-class Pow(Function):
+class Pow(ArrayFunction):
     """out = a ** b;  d/da = b * a^(b-1),  d/db = a^b * ln(a)  (at a == 0: 0, or -inf for b < 0)"""
 
     @staticmethod
@@ -81,7 +87,7 @@ class Pow(Function):
         return grad_a, grad_b
 
 
-class Neg(Function):
+class Neg(ArrayFunction):
     """out = -a;  d/da = -1"""
 
     @staticmethod

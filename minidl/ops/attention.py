@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from ..autograd import Function, no_grad
+from ..autograd import ArrayFunction, no_grad
 from ..tensor import Tensor
 from .conversion import cast
 from .matmul import matmul
@@ -29,7 +29,7 @@ from .shape import expand, reshape
 from .softmax import softmax
 
 
-class ScaledDotProductAttention(Function):
+class ScaledDotProductAttention(ArrayFunction):
     """O = softmax(scale * Q K^T + mask) V on (B, L, E), (B, S, E), (B, S, Ev) arrays."""
 
     @staticmethod

@@ -1,13 +1,13 @@
 """Elementwise functions of two tensors (with broadcasting): atan2, fmod, remainder,
 floor_divide, and lerp/addcmul/addcdiv, which are sums of products built from the arithmetic ops.
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..tensor import Tensor
 from ._promotion import float_input, promote_operands
 from .arithmetic import add, div, mul, sub
 
 
-class Atan2(Function):
+class Atan2(ArrayFunction):
     """out = the angle of the point (x, y);  d/dy = x / (x^2 + y^2),  d/dx = -y / (x^2 + y^2)"""
 
     @staticmethod
@@ -21,7 +21,7 @@ class Atan2(Function):
         return scale * ctx.x, -scale * ctx.y
 
 
-class Fmod(Function):
+class Fmod(ArrayFunction):
     """out = a - trunc(a / b) * b (the sign of a, as C's fmod);  d/da = 1,  d/db = -trunc(a / b)"""
 
     @staticmethod
@@ -34,7 +34,7 @@ class Fmod(Function):
         return grad, -grad * ctx.xp.trunc(ctx.a / ctx.b)
 
 
-class Remainder(Function):
+class Remainder(ArrayFunction):
     """out = a - floor(a / b) * b (the sign of b, as Python's %);
     d/da = 1,  d/db = -floor(a / b)"""
 

@@ -1,16 +1,16 @@
 """Comparisons: bool tensors that carry no gradient.
 
-Each is an op (a ``Function``) even though nothing flows back through it, so that a tracer
+Each is an op (an ``ArrayFunction``) even though nothing flows back through it, so that a tracer
 that records every op (the ONNX exporter) sees a mask built from the inputs, e.g. ``ids == pad``.
 """
 import operator
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..tensor import Tensor
 from ._promotion import promote_operands
 
 
-class _Comparison(Function):
+class _Comparison(ArrayFunction):
     """out = compare(a, b) elementwise, a bool array;  no gradient"""
 
     compare = None

@@ -3,7 +3,7 @@
 out_j = x_0 + ... + x_j, so x_i reaches every out_j with j >= i: the gradient of x_i is the sum
 of grad_j over j >= i, a running sum taken from the end.
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..errors import reject_unsupported
 from .reductions import _as_dtype, _one_axis
 
@@ -13,7 +13,7 @@ def _reverse_cumsum(xp, a, axis):
     return xp.flip(xp.cumsum(xp.flip(a, axis), axis=axis), axis)
 
 
-class CumSum(Function):
+class CumSum(ArrayFunction):
     """out_j = sum_{i <= j} x_i;  d(loss)/dx_i = sum_{j >= i} grad_j"""
 
     @staticmethod
@@ -26,7 +26,7 @@ class CumSum(Function):
         return _reverse_cumsum(ctx.xp, grad, ctx.axis), None
 
 
-class CumProd(Function):
+class CumProd(ArrayFunction):
     """out_j = prod_{i <= j} x_i;  d(loss)/dx_i = sum_{j >= i} grad_j * out_j / x_i.
 
     Where x holds a zero that division is 0/0, so those slices take the direct route: for each

@@ -6,12 +6,12 @@ angle between two vectors.
 
 The eps keeps a zero vector at zero instead of dividing by zero.
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from .reductions import normalize_dims
 from .shape import expand
 
 
-class Normalize(Function):
+class Normalize(ArrayFunction):
     """y = x / d with d = max(n, eps), n = ||x||_p along ``dim``;
     dy -> dx = g / d - [n > eps] * sum(g x) / d^2 * sign(x) |x|^(p-1) / n^(p-1)"""
 

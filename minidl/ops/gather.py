@@ -8,7 +8,7 @@ overwritten positions to ``src`` (a gather) and the rest to ``x``.
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..tensor import Tensor
 from .shape import _axis, expand
 
@@ -25,7 +25,7 @@ def _positions(xp, index, axis):
     return tuple(grid)
 
 
-class Gather(Function):
+class Gather(ArrayFunction):
     """out[pos] = x[pos, its `dim` coordinate replaced by index[pos]];  grad: scatter-add back"""
 
     @staticmethod
@@ -40,7 +40,7 @@ class Gather(Function):
         return grad_x, None, None
 
 
-class Scatter(Function):
+class Scatter(ArrayFunction):
     """out = x with src written at the indexed positions (added there when ``add``);
     grad_x = grad (zero where overwritten), grad_src = grad read back at those positions"""
 
@@ -64,7 +64,7 @@ class Scatter(Function):
         return grad_x, None, grad_src, None, None
 
 
-class IndexSelect(Function):
+class IndexSelect(ArrayFunction):
     """out = x's slices number index[0], index[1], ... along dim;  grad: scatter-add back"""
 
     @staticmethod

@@ -4,7 +4,7 @@ The backward writes the gradient back to the positions it was read from. With in
 arrays a position can be read several times (``t[[0, 0, 1]]``), so the gradient there is the
 sum of all its reads: a scatter-add, not an assignment.
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..tensor import Tensor
 
 
@@ -26,12 +26,20 @@ def _list_index(index):
     return np.asarray(index)
 
 
+def owned_index(index):
+    """A copy of the arrays inside an index, so that changing the index tensor after the op
+    cannot change what backward reads (nor push a scatter out of bounds)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    owned = tuple(p.copy() if hasattr(p, "dtype") and hasattr(p, "shape") else p for p in parts)
+    return owned if isinstance(index, tuple) else owned[0]
+
+
 def _has_integer_array(index):
     parts = index if isinstance(index, tuple) else (index,)
     return any(hasattr(p, "dtype") and p.dtype.kind in "iu" for p in parts)
 
 
-class GetItem(Function):
+class GetItem(ArrayFunction):
     """out = x[index];  grad: zeros of x's shape with the output gradient added at index"""
 
     @staticmethod
@@ -53,4 +61,6 @@ def getitem(x, index):
     index = backend_index(index)
     if hasattr(index, "dtype") and x._backend.name != "cpu":
         index = x._backend.asarray(index)
+    if x._requires_grad:
+        index = owned_index(index)
     return GetItem.apply(x, index)

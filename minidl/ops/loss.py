@@ -7,7 +7,7 @@ the reduction first (every element of a sum gets the whole upstream gradient, of
 """
 import warnings
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..tensor import Tensor
 
 REDUCTIONS = ("none", "mean", "sum")
@@ -32,7 +32,7 @@ def _unreduce(xp, grad, reduction, shape, count):
     return xp.broadcast_to(grad, shape)
 
 
-class CrossEntropy(Function):
+class CrossEntropy(ArrayFunction):
     """loss_i = -sum_c q_ic log softmax(x_i)_c with q_i = (1 - s) onehot(t_i) + s / C;
     d loss_i / d x_i = softmax(x_i) - q_i (the fused kernels compute both)."""
 
@@ -56,7 +56,7 @@ class CrossEntropy(Function):
         return grad_logits, None
 
 
-class MSE(Function):
+class MSE(ArrayFunction):
     """loss = (x - y)^2;  d/dx = 2 (x - y),  d/dy = -2 (x - y)"""
 
     @staticmethod
@@ -72,7 +72,7 @@ class MSE(Function):
         return grad_input, -grad_input
 
 
-class BinaryCrossEntropyWithLogits(Function):
+class BinaryCrossEntropyWithLogits(ArrayFunction):
     """loss = -(y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))) = max(x, 0) - x y + log(1 + e^-|x|);
     d/dx = sigmoid(x) - y,  d/dy = -x"""
 
@@ -204,7 +204,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 # their backward is the reductions' backward followed by the per-element derivative below.
 
 
-class NLL(Function):
+class NLL(ArrayFunction):
     """loss_i = -w[t_i] x[i, t_i] (0 where t_i is ignored), for x (M, C) of log-probabilities;
     d loss_i / d x[i, c] = -w[t_i] where c = t_i, else 0"""
 
@@ -225,7 +225,7 @@ class NLL(Function):
         return grad_log_probs, None, None, None
 
 
-class BinaryCrossEntropy(Function):
+class BinaryCrossEntropy(ArrayFunction):
     """loss = -(y log x + (1 - y) log(1 - x)), each log at least -100 (as PyTorch, so that
     x = 0 or 1 gives a finite loss);  d/dx = (x - y) / max(x (1 - x), 1e-12),
     d/dy = log(1 - x) - log(x)"""
@@ -248,7 +248,7 @@ class BinaryCrossEntropy(Function):
         return grad_x, grad * (ctx.log_1mx - ctx.log_x)
 
 
-class Huber(Function):
+class Huber(ArrayFunction):
     """loss = d^2 / 2 where |d| <= delta, else delta (|d| - delta / 2), d = x - y;
     d/dx = d where |d| <= delta, else delta sign(d);  d/dy = -d/dx"""
 

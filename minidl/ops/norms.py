@@ -6,12 +6,12 @@ p = -inf the smallest, p = 0 the count of non-zero elements (no gradient).
 """
 import math
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ._promotion import float_input
 from .reductions import _reduce_args, restore_reduced_axes
 
 
-class VectorNorm(Function):
+class VectorNorm(ArrayFunction):
     """out = (sum |x|^p)^(1/p) over dims (max |x| for p = inf, min for -inf, count for 0)"""
 
     @staticmethod

@@ -13,12 +13,12 @@ Every mode but constant reads each output position from one input position; the 
 that gather sums the gradients of all the outputs read from the same input (an edge value
 replicated three times gets three gradients).
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 MODES = ("constant", "reflect", "replicate", "circular")
 
 
-class ConstantPad(Function):
+class ConstantPad(ArrayFunction):
     """out = x surrounded by ``value`` (or cropped where a pad is negative);  grad: the slice
     of the output gradient where x sits"""
 
@@ -40,7 +40,7 @@ class ConstantPad(Function):
         return full[ctx.inside], None, None
 
 
-class GatherPad(Function):
+class GatherPad(ArrayFunction):
     """out[..., j, ...] = x[..., source[j], ...] along each padded axis;  grad: summed back
     over the outputs that read each input position (a product with a 0/1 matrix)"""
 

@@ -5,7 +5,7 @@ outer is a broadcast product. ``einsum`` contracts any subscripts; its backward 
 is itself an einsum: the output gradient contracted with the other operands, giving that
 operand's subscripts.
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from .arithmetic import mul
 from .matmul import matmul
 from .shape import reshape
@@ -67,7 +67,7 @@ def _parse(equation, count):
     return subscripts, output
 
 
-class Einsum(Function):
+class Einsum(ArrayFunction):
     """out = einsum(equation, *operands);  grad of operand i = einsum of the output gradient
     with the other operands, to operand i's subscripts (letters that only operand i has were
     summed away in the forward pass: their gradient is broadcast back along them)"""

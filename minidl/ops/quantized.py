@@ -21,7 +21,7 @@ Quantized layers run inference only: they have no backward.
 """
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..tensor import Tensor
 
 INT8_MAX = 127
@@ -55,7 +55,7 @@ def quantize_activations(x, xp):
     return quantized, scale, zero_point
 
 
-class QuantizedLinearFunction(Function):
+class QuantizedLinearFunction(ArrayFunction):
     """y = dequantize(quantize(x) @ W_q^T) + b; inference only."""
 
     @staticmethod

@@ -5,7 +5,7 @@ Pieces cut out of a tensor are plain indexing (``ops.getitem``), whose backward 
 gradient back where the piece came from. Ops that move or copy elements undo the move on the
 gradient: flip it again, roll it back, sum the copies of each element.
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..errors import reject_unsupported
 from ..tensor import Tensor
 from .gather import index_select
@@ -71,7 +71,7 @@ def unflatten(input, dim, sizes):  # noqa: A002
 
 
 # ---- memory layout -------------------------------------------------------------------------
-class Contiguous(Function):
+class Contiguous(ArrayFunction):
     """out = a C-ordered copy of x;  grad passes through unchanged"""
 
     @staticmethod
@@ -121,7 +121,7 @@ def movedim(input, source, destination):  # noqa: A002
 
 
 # ---- moving elements ---------------------------------------------------------------------
-class Flip(Function):
+class Flip(ArrayFunction):
     """out = x reversed along dims;  grad: reversed back"""
 
     @staticmethod
@@ -134,7 +134,7 @@ class Flip(Function):
         return ctx.xp.flip(grad, axis=ctx.dims), None
 
 
-class Roll(Function):
+class Roll(ArrayFunction):
     """out = x shifted cyclically along dims;  grad: shifted back"""
 
     @staticmethod
@@ -152,7 +152,7 @@ class Roll(Function):
         return ctx.xp.roll(grad, back, axis=ctx.dims), None, None
 
 
-class Tile(Function):
+class Tile(ArrayFunction):
     """out = x copied reps[i] times along axis i;  grad: the sum of the copies of each element"""
 
     @staticmethod
@@ -225,7 +225,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):  # no
 
 
 # ---- triangles and diagonals -----------------------------------------------------------------
-class _Triangle(Function):
+class _Triangle(ArrayFunction):
     """out = x with the elements outside a triangle set to 0;  grad: the same triangle of grad"""
 
     keep = None  # "tril" or "triu"
@@ -262,7 +262,7 @@ def triu(input, diagonal=0):  # noqa: A002
     return Triu.apply(input, int(diagonal))
 
 
-class Diag(Function):
+class Diag(ArrayFunction):
     """1-D x: a square matrix with x on its k-th diagonal; 2-D x: its k-th diagonal.
     Either way the backward reads (or writes) the same diagonal positions of the gradient."""
 

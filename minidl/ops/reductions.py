@@ -10,7 +10,7 @@ import builtins
 from collections import namedtuple
 
 from .. import dtypes
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..errors import reject_unsupported
 from ..tensor import Tensor
 from ._promotion import cast_plain, float_input
@@ -42,7 +42,7 @@ def restore_reduced_axes(xp, grad, dims, keepdim):
     return grad if keepdim or not dims else xp.expand_dims(grad, dims)
 
 
-class Sum(Function):
+class Sum(ArrayFunction):
     """out = sum over dims of x;  d/dx = 1 for every element that was summed"""
 
     @staticmethod
@@ -56,7 +56,7 @@ class Sum(Function):
         return ctx.xp.broadcast_to(grad, ctx.shape), None, None
 
 
-class Mean(Function):
+class Mean(ArrayFunction):
     """out = sum(x) / n;  d/dx = 1 / n"""
 
     @staticmethod
@@ -71,7 +71,7 @@ class Mean(Function):
         return ctx.xp.broadcast_to(grad, ctx.shape), None, None
 
 
-class Var(Function):
+class Var(ArrayFunction):
     """out = sum((x - mean)^2) / (n - ddof);  d/dx = 2 (x - mean) / (n - ddof)"""
 
     @staticmethod
@@ -87,7 +87,7 @@ class Var(Function):
         return grad * 2 * ctx.centered / ctx.divisor, None, None, None
 
 
-class _Extreme(Function):
+class _Extreme(ArrayFunction):
     """out = max (or min) over dims;  the gradient is shared evenly among tied extremes"""
 
     reduce = None  # "max" or "min"
@@ -124,7 +124,7 @@ def _count(shape, dims):
 
 
 
-class Prod(Function):
+class Prod(ArrayFunction):
     """out = product of x along one axis;  d/dx_i = product of the other elements.
 
     The product of the others is (product of those before i) * (product of those after i), two
@@ -152,7 +152,7 @@ def _along(axis, start, stop):
     return (slice(None),) * axis + (slice(start, stop),)
 
 
-class LogSumExp(Function):
+class LogSumExp(ArrayFunction):
     """out = m + log(sum(exp(x - m))), m = max(x) so exp never overflows;
     d/dx = exp(x - out) = softmax(x)"""
 

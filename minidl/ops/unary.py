@@ -8,12 +8,12 @@ an elementwise function. Rounding and sign are flat almost everywhere: their gra
 """
 import math
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..tensor import Tensor
 from ._promotion import float_input
 
 
-class Unary(Function):
+class Unary(ArrayFunction):
     """out = f(x) elementwise;  d/dx = df(x, out)"""
 
     @classmethod
@@ -159,7 +159,7 @@ class Logit(Unary):
     def df(ctx, x, out): return 1 / (x * (1 - x))  # noqa: E704
 
 
-class _Flat(Function):
+class _Flat(ArrayFunction):
     """A step function (floor, sign, ...): its derivative is 0 wherever it exists."""
 
     @classmethod
@@ -187,7 +187,7 @@ class Sign(_Flat):
     def f(ctx, x): return ctx.xp.sign(x)  # noqa: E704
 
 
-class Round(Function):
+class Round(ArrayFunction):
     """Round half to even (as PyTorch and NumPy), to ``decimals`` places;  d/dx = 0"""
 
     @staticmethod
@@ -199,7 +199,7 @@ class Round(Function):
         return ctx.xp.zeros_like(grad), None
 
 
-class NanToNum(Function):
+class NanToNum(ArrayFunction):
     """NaN, +inf and -inf replaced by numbers;  the gradient passes where x was finite"""
 
     @staticmethod
