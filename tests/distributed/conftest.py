@@ -15,15 +15,17 @@ WORKERS = Path(__file__).parent / "workers"
 
 @pytest.fixture
 def run_ranks():
-    """``run_ranks(script, *args, n=2, timeout=120)`` -> (CompletedProcess, seconds)."""
+    """``run_ranks(script, *args, n=2, timeout=120)`` -> (CompletedProcess, seconds); ``script``
+    is a file in workers/, or the first of the Python arguments with ``script_is_module=True``."""
     if not is_available() or find_mpiexec() is None:
         pytest.skip("needs mpi4py and mpiexec: pip install -e '.[distributed]'")
 
-    def run(script, *args, n=2, timeout=120):
+    def run(script, *args, n=2, timeout=120, script_is_module=False):
         # One thread per rank: the ranks already share this machine's cores.
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", NUMBA_NUM_THREADS="1",
                    OMP_NUM_THREADS="1")
-        command = mpiexec_command(n, str(WORKERS / script), *map(str, args))
+        first = script if script_is_module else str(WORKERS / script)
+        command = mpiexec_command(n, first, *map(str, args))
         start = time.monotonic()
         # A session of its own, so that a timeout ends mpiexec and every rank it started.
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
