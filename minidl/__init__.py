@@ -8,6 +8,7 @@
 from . import autograd  # first: the engine and Tensor import each other in this order
 from . import cuda, data, datasets, dtypes, metrics, training
 from .autograd import enable_grad, is_grad_enabled, no_grad
+from .autograd import inference_mode, set_grad_enabled
 from .backend import get_kernels, manual_seed, use_kernels
 from .creation import (
     arange,

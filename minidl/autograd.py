@@ -20,37 +20,46 @@ input's shape, and gradients reaching a leaf are accumulated into its ``.grad``.
 """
 import functools
 import sys
+import threading
 
 import numpy
 
 from .dtypes import is_floating
 
-_grad_enabled = True
+class _GradModeState(threading.local):
+    """Grad mode, one value per thread (as PyTorch's): a thread inside ``no_grad`` does not
+    switch recording off for the others. The class attribute is each thread's starting value."""
+
+    enabled = True
+
+
+_grad_mode = _GradModeState()
 
 
 def is_grad_enabled():
-    """True when ops record the graph for backward (the default)."""
-    return _grad_enabled
+    """True when ops record the graph for backward (the default), in the calling thread."""
+    return _grad_mode.enabled
 
 
 class _GradMode:
-    """Base of ``no_grad`` and ``enable_grad``: a context manager that is also a decorator."""
+    """Base of the grad-mode switches: a context manager that is also a decorator."""
 
-    mode = True
+    def __init__(self, mode):
+        self.mode = mode
 
     def __enter__(self):
-        global _grad_enabled
-        self.previous = _grad_enabled
-        _grad_enabled = self.mode
+        self.previous = _grad_mode.enabled
+        _grad_mode.enabled = self.mode
 
     def __exit__(self, *exc):
-        global _grad_enabled
-        _grad_enabled = self.previous
+        _grad_mode.enabled = self.previous
 
     def __call__(self, func):
+        mode = self.mode
+
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            with self.__class__():
+            with _GradMode(mode):
                 return func(*args, **kwargs)
 
         return wrapper
@@ -59,13 +68,40 @@ class _GradMode:
 class no_grad(_GradMode):
     """Ops inside ``with dl.no_grad():`` (or a function decorated with it) record no graph."""
 
-    mode = False
+    def __init__(self):
+        super().__init__(False)
 
 
 class enable_grad(_GradMode):
     """Turn graph recording back on inside a ``no_grad`` region."""
 
-    mode = True
+    def __init__(self):
+        super().__init__(True)
+
+
+class set_grad_enabled(_GradMode):
+    """``dl.set_grad_enabled(False)`` switches recording off at once (for the calling thread);
+    used with ``with``, it also restores the previous mode on exit."""
+
+    def __init__(self, mode):
+        super().__init__(bool(mode))
+        self.previous = _grad_mode.enabled
+        _grad_mode.enabled = self.mode
+
+    def __enter__(self):
+        pass  # the mode was set by __init__; __exit__ restores ``previous``
+
+    def __call__(self, func):
+        _grad_mode.enabled = self.previous  # as a decorator it must not change the mode now
+        return super().__call__(func)
+
+
+class inference_mode(_GradMode):
+    """``with dl.inference_mode():`` records no graph, like ``no_grad``. (PyTorch also marks
+    the tensors made inside as inference tensors; minidl does not: a deliberate difference.)"""
+
+    def __init__(self, mode=True):
+        super().__init__(not mode)
 
 
 class Node:
@@ -150,7 +186,7 @@ class Function:
         out_backend = ctx.output_backend or backend
         if not isinstance(out, out_backend.array_type):
             out = out_backend.xp.asarray(out)  # NumPy reductions return scalars, not 0-d arrays
-        needs_grad = needs_grad and _grad_enabled and is_floating(out.dtype)
+        needs_grad = needs_grad and _grad_mode.enabled and is_floating(out.dtype)
         result = Tensor._make(out, out_backend, needs_grad)
         if needs_grad:
             ctx.inputs = inputs
@@ -233,9 +269,14 @@ def backward(root, gradient=None, retain_graph=False):
         grad = grads.pop(id(tensor), None)
         if grad is None:
             continue
+        if tensor._hooks is not None:
+            grad = _run_grad_hooks(tensor, grad, shared)
         node = tensor.grad_fn
         if node is None:
             _accumulate_into_leaf(tensor, grad, shared)
+            if tensor._hooks is not None:
+                for hook in tuple(tensor._hooks.post_accumulate_hooks.values()):
+                    hook(tensor)
             continue
         if node.freed:
             raise RuntimeError(
@@ -262,6 +303,43 @@ def backward(root, gradient=None, retain_graph=False):
                 grads[key] = g
         if not retain_graph:
             node.free()
+
+
+class TensorHooks:
+    """What ``register_hook``, ``retain_grad`` and ``register_post_accumulate_grad_hook`` asked
+    of one tensor; backward consults it when it reaches that tensor."""
+
+    def __init__(self):
+        self.grad_hooks = {}  # handle id -> hook(grad), which may return a replacement gradient
+        self.post_accumulate_hooks = {}  # handle id -> hook(leaf), after leaf.grad was updated
+        self.retains_grad = False  # a non-leaf that keeps its gradient in .grad
+
+
+def _run_grad_hooks(tensor, grad, shared):
+    """Pass ``grad`` through the tensor's hooks in registration order (each may replace it),
+    then, for a non-leaf that retains its gradient, add the result to its ``.grad``."""
+    hooks = tensor._hooks
+    for hook in tuple(hooks.grad_hooks.values()):
+        shared.add(id(grad))  # the hook may keep the array: never reuse it as a .grad
+        replacement = hook(Tensor._make(grad, tensor._backend))
+        if replacement is None:
+            continue
+        if not isinstance(replacement, Tensor) or replacement.shape != grad.shape:
+            got = replacement.shape if isinstance(replacement, Tensor) else type(replacement).__name__
+            raise RuntimeError(
+                f"hook {getattr(hook, '__name__', hook)!r} has changed the gradient: it returned "
+                f"{got}, expected a tensor of shape {tuple(grad.shape)}"
+            )
+        if replacement._backend is not tensor._backend:
+            raise RuntimeError(
+                f"hook {getattr(hook, '__name__', hook)!r} returned a gradient on "
+                f"{replacement.device}, expected {tensor.device}"
+            )
+        grad = replacement._data.astype(grad.dtype, copy=False)
+        shared.add(id(grad))
+    if hooks.retains_grad and tensor.grad_fn is not None:
+        _accumulate_into_leaf(tensor, grad, shared)
+    return grad
 
 
 def _accumulate_into_leaf(leaf, grad, shared):

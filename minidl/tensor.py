@@ -9,10 +9,11 @@ import numpy as np
 
 from . import dtypes
 from .backend import backend_of_array, get_backend
+from .hooks import add_hook
 
 
 class Tensor:
-    __slots__ = ("_data", "_backend", "_requires_grad", "grad", "grad_fn", "__weakref__")
+    __slots__ = ("_data", "_backend", "_requires_grad", "grad", "grad_fn", "_hooks", "__weakref__")
 
     # Let NumPy defer to Tensor in mixed expressions such as ``np.float32(2) * t``.
     __array_ufunc__ = None
@@ -21,6 +22,7 @@ class Tensor:
         other = tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
         self._data, self._backend = other._data, other._backend
         self._requires_grad, self.grad, self.grad_fn = other._requires_grad, None, None
+        self._hooks = None
 
     @classmethod
     def _make(cls, array, backend, requires_grad=False):
@@ -31,6 +33,7 @@ class Tensor:
         t._requires_grad = requires_grad
         t.grad = None
         t.grad_fn = None
+        t._hooks = None  # an autograd.TensorHooks once a hook is registered
         return t
 
     @classmethod
@@ -170,6 +173,47 @@ class Tensor:
     def backward(self, gradient=None, retain_graph=False):
         """Accumulate d(self)/d(leaf) into ``.grad`` of every leaf that requires grad."""
         autograd.backward(self, gradient, retain_graph)
+
+    # ---- autograd hooks (see autograd.TensorHooks) ---------------------------------------------
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` whenever backward computes this tensor's gradient; a Tensor it
+        returns replaces the gradient. Returns a handle whose ``remove()`` takes the hook off."""
+        if not self._requires_grad:
+            raise RuntimeError(
+                "register_hook: cannot register a hook on a tensor that doesn't require gradient"
+            )
+        return add_hook(self._autograd_hooks().grad_hooks, hook)
+
+    def retain_grad(self):
+        """Keep the gradient of this non-leaf tensor in ``.grad`` (leaves always keep theirs)."""
+        if not self._requires_grad:
+            raise RuntimeError("retain_grad: can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self._autograd_hooks().retains_grad = True
+
+    @property
+    def retains_grad(self):
+        """True when ``retain_grad()`` was called on this non-leaf tensor."""
+        return self.grad_fn is not None and self._hooks is not None and self._hooks.retains_grad
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(self)`` on this leaf after backward has added to its ``.grad``."""
+        if not self._requires_grad:
+            raise RuntimeError(
+                "register_post_accumulate_grad_hook: cannot register a hook on a tensor that "
+                "doesn't require gradient"
+            )
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "register_post_accumulate_grad_hook: post accumulate grad hooks cannot be "
+                "registered on non-leaf tensors"
+            )
+        return add_hook(self._autograd_hooks().post_accumulate_hooks, hook)
+
+    def _autograd_hooks(self):
+        if self._hooks is None:
+            self._hooks = autograd.TensorHooks()
+        return self._hooks
 
     # ---- arithmetic (with broadcasting; Python numbers on either side) ------------------------
     def __add__(self, other):

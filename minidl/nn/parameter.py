@@ -18,7 +18,7 @@ class Parameter(Tensor):
         array = data._data
         self._data = array if array.flags.c_contiguous else array.copy()  # copy(): C order
         self._backend = data._backend
-        self.grad, self.grad_fn = None, None
+        self.grad, self.grad_fn, self._hooks = None, None, None
         self._requires_grad = False
         self.requires_grad_(requires_grad)
 
