@@ -217,6 +217,10 @@ def topological_order(root):
     """Tensors reachable from ``root`` that need a gradient, each after every tensor built from it.
 
     An iterative depth-first search (a recursive one overflows Python's stack on long chains).
+    Of a node's inputs, the leaves are pushed first and so explored last: in the order returned,
+    each leaf comes right after the last op that uses it, not after the whole graph below that
+    op. Its gradient is then complete as early as possible, which lets DistributedDataParallel
+    start all-reducing the last layers' gradients while backward goes on with the first layers.
     """
     order, visited = [], set()
     stack = [(root, False)]
@@ -230,9 +234,14 @@ def topological_order(root):
         visited.add(id(tensor))
         stack.append((tensor, True))
         if tensor.grad_fn is not None:
+            inner = []
             for x in tensor.grad_fn.inputs:
                 if isinstance(x, Tensor) and x._requires_grad and id(x) not in visited:
-                    stack.append((x, False))
+                    if x.grad_fn is None:
+                        stack.append((x, False))
+                    else:
+                        inner.append((x, False))
+            stack.extend(inner)
     order.reverse()
     return order
 
