@@ -52,7 +52,11 @@ class Reducer:
                 self._slot[id(param)] = (bucket, offset)
         self.enabled = True  # False inside no_sync(): gradients stay local
         self.bytes_per_step = sum(bucket.nbytes for bucket in self.buckets)
-        self.last_wait_seconds = 0.0  # time the last backward spent waiting for all-reduces
+        # What the last synchronized backward saw, for benchmarks: the time it spent waiting
+        # for the all-reduces at its end, and the bytes whose all-reduce had already finished
+        # by then (overlapped with backward).
+        self.last_wait_seconds = 0.0
+        self.last_overlapped_bytes = 0
         self._next_to_start = 0
         self._in_progress = False
         for param in params:
@@ -93,6 +97,8 @@ class Reducer:
 
     def _finish(self):
         """Wait for every bucket and write the averages back into the gradients."""
+        self.last_overlapped_bytes = sum(bucket.nbytes for bucket in self.buckets
+                                         if bucket.work.is_completed())
         start = time.perf_counter()
         for bucket in self.buckets:
             bucket.work.wait()
