@@ -21,6 +21,7 @@ T5 = "05_attention.py"
 T6 = "06_pretraining_finetuning.py"
 T7 = "07_inside_the_accelerated_core.py"
 T8 = "08_checkpoints_and_deployment.py"
+T10 = "10_distributed.py"
 
 _CATALOG = [
     Exercise("div_function", T1, "Writing your own op",
@@ -71,6 +72,8 @@ _CATALOG = [
              "write a file atomically: temporary file, fsync, rename"),
     Exercise("check_state_dict", T8, "Loading: strict key and shape checks",
              "compare a state dict with a model's: missing, unexpected and mis-shaped keys"),
+    Exercise("ring_allreduce", T10, "The all-reduce, drawn step by step",
+             "ring all-reduce over simulated ranks: reduce-scatter, then all-gather"),
 ]
 
 EXERCISES = {exercise.name: exercise for exercise in _CATALOG}
