@@ -3,10 +3,12 @@
     python benchmarks/distributed_scaling.py [--quick] [--out benchmarks/results]
 
 Measured (each configuration is a fresh ``mpiexec -n N`` job running this file with
-``--worker``; the global batch is 64, so each of N ranks takes 64 / N samples per step):
+``--worker``; the global batch stays the same, so each of N ranks takes 1/N of it per step):
 
 - ``digits``: one epoch of the flagship MLP 64-128-64-10 (Adam, 23 steps per epoch);
 - ``sort``: 50 steps of the sorting Transformer of ``minidl.examples.sort_transformer``;
+- ``wide``: 10 steps of an MLP of six 512 x 512 layers, global batch 256 (larger gradients and
+  a longer backward, where overlapping the all-reduces with backward has room to show);
 - per step: bytes all-reduced (every gradient once), the time the all-reduces of the buckets
   take on their own (blocking, after the run), the time the end of backward actually waited
   for them (``Reducer.last_wait_seconds``: the all-reduces not yet done, plus waiting for the
@@ -37,8 +39,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # run from a fresh clone without installing minidl
     sys.path.insert(0, str(REPO_ROOT))
 
-GLOBAL_BATCH = 64
-BUCKET_MB = {"digits": 0.02, "sort": 0.05}  # small buckets, so that there is something to overlap
+GLOBAL_BATCH = {"digits": 64, "sort": 64, "wide": 256}  # split evenly over the ranks
+# Buckets smaller than PyTorch's default 25 MB, so that these small models have several
+BUCKET_MB = {"digits": 0.02, "sort": 0.05, "wide": 1.0}
 
 # Assumed hardware (see DISTRIBUTED.md for the sources).
 HARDWARE = {
@@ -135,7 +138,7 @@ def worker(workload, quick):
         dist.barrier()
         if epoch > 0:
             epoch_seconds.append(time.perf_counter() - start)
-    result = {"workload": workload, "ranks": world, "per_rank_batch": GLOBAL_BATCH // world,
+    result = {"workload": workload, "ranks": world, "per_rank_batch": GLOBAL_BATCH[workload] // world,
               "steps_per_epoch": steps_per_epoch,
               "epoch_seconds": statistics.median(epoch_seconds),
               "parameters": sum(p.numel() for p in model.parameters())}
@@ -167,7 +170,25 @@ def build_workload(workload, rank, world, dl, nn):
 
     wrap = (lambda m: nn.parallel.DistributedDataParallel(m, bucket_cap_mb=BUCKET_MB[workload])
             ) if world > 1 else (lambda m: m)
-    batch = GLOBAL_BATCH // world
+    batch = GLOBAL_BATCH[workload] // world
+    if workload == "wide":
+        dl.manual_seed(0)
+        layers = []
+        for _ in range(6):
+            layers += [nn.Linear(512, 512), nn.ReLU()]
+        model = wrap(nn.Sequential(*layers[:-1]))
+        optimizer = optim.SGD(model.parameters(), lr=1e-3)
+        rng = np.random.default_rng(rank)
+        inputs = dl.tensor(rng.standard_normal((batch, 512)).astype(np.float32))
+        targets = dl.tensor(rng.standard_normal((batch, 512)).astype(np.float32))
+
+        def step():
+            loss = F.mse_loss(model(inputs), targets)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+        return model, step, 10
     if workload == "digits":
         from minidl.data import DataLoader, DistributedSampler, TensorDataset
         from minidl.examples.train_digits import SPLIT_SEED, build_model, standardize
@@ -257,13 +278,15 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run, not a measurement")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "results")
-    parser.add_argument("--worker", choices=["digits", "sort", "allreduce"], help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=["digits", "sort", "wide", "allreduce"],
+                        help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         worker(args.worker, args.quick)
         return None
     quick = ["--quick"] if args.quick else []
-    measured = [run_job(n, workload, *quick) for workload in ("digits", "sort") for n in (1, 2)]
+    measured = [run_job(n, workload, *quick)
+                for workload in ("digits", "sort", "wide") for n in (1, 2)]
     network = run_job(2, "allreduce", *quick)
     report = {"measured": measured, "allreduce_2_ranks": network, "predicted": predictions(),
               "load_average": os.getloadavg()[0]}

@@ -18,6 +18,13 @@ _BACKENDS = ("mpi", "nccl")
 
 _group = None  # the default process group, set by init_process_group
 
+# How Work.wait polls: flat out at first, as MPI's own blocking calls do (a collective usually
+# completes within microseconds, and yielding the core costs a scheduler time slice, which
+# made a 1 KiB all-reduce take 4 ms instead of 5 us on a loaded machine); then, for a long wait
+# (a slow, stuck or dead rank), at intervals, leaving the core to others until the timeout.
+_SPIN_SECONDS = 0.05
+_POLL_INTERVAL = 1e-3
+
 
 class ReduceOp(enum.Enum):
     """How ``all_reduce`` and ``reduce_scatter`` combine the ranks' values, element by element."""
@@ -65,9 +72,10 @@ class Work:
         group = _default_group(self.op_name)
         limit = _seconds(timeout) if timeout is not None else group.timeout_seconds
         deadline = self._started + limit
-        polls = 0
+        spin_until = time.monotonic() + _SPIN_SECONDS
         while not self._test():
-            if time.monotonic() > deadline:
+            now = time.monotonic()
+            if now > deadline:
                 group.engine.abort_communicator()
                 engine = group.engine
                 raise RuntimeError(
@@ -76,10 +84,8 @@ class Work:
                     "crashed, be stuck, or be calling a different collective); the limit is "
                     "init_process_group(timeout=...)"
                 )
-            polls += 1
-            # Give the core away between polls: with more ranks than free cores, a busy loop
-            # would starve the very rank we are waiting for.
-            time.sleep(0 if polls < 1000 else 1e-4)
+            if now > spin_until:
+                time.sleep(_POLL_INTERVAL)
         self._complete()
         return True
 

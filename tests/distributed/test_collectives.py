@@ -41,3 +41,14 @@ def test_unknown_backend_and_bad_timeout_are_rejected():
     with pytest.raises(ValueError, match="timeout"):
         dist.init_process_group("mpi", timeout=-1)
     assert not dist.is_initialized()
+
+
+@pytest.mark.cuda
+def test_nccl_collectives_on_the_gpus(run_ranks):
+    """One rank per GPU (NCCL refuses two ranks on one GPU); needs mpi4py for the start-up."""
+    import cupy
+
+    gpus = min(2, cupy.cuda.runtime.getDeviceCount())
+    result, _ = run_ranks("collectives.py", "nccl", n=gpus)
+    assert result.returncode == 0, result.stderr
+    assert "rank 0: collectives ok" in result.stdout
