@@ -72,7 +72,8 @@ def gradients(model, inputs, targets):
 # $S_1 \dots S_N$ of $b = B/N$ samples,
 #
 # $$\nabla L = \frac{1}{B}\sum_{i=1}^{B} \nabla \ell_i
-#   = \frac{1}{N}\sum_{k=1}^{N} \underbrace{\frac{1}{b}\sum_{i \in S_k} \nabla \ell_i}_{\text{rank } k\text{'s gradient}}.$$
+#   = \frac{1}{N}\sum_{k=1}^{N} g_k, \qquad
+#   g_k = \frac{1}{b}\sum_{i \in S_k} \nabla \ell_i \text{ (rank } k\text{'s gradient)}.$$
 #
 # So N ranks, each holding a copy of the model and computing the gradient of its own share,
 # get the whole batch's gradient by **averaging** their gradients. If every rank then takes

@@ -4,8 +4,6 @@ Each rank also trains, by itself, a plain copy of the model on the whole batch o
 one-process run) and compares: parameters after 20 steps, then after 5 more steps that
 accumulate two micro-batches with no_sync(); plus the initial broadcast and state_dict keys.
 """
-import copy
-
 import numpy as np
 
 import minidl as dl
@@ -76,9 +74,10 @@ for step in range(5):  # gradient accumulation: two micro-batches per step
     reference_optimizer.step()
 
     ddp_optimizer.zero_grad()
+    (x1, y1), (x2, y2) = my_share(x1, y1), my_share(x2, y2)
     with model.no_sync():
-        F.cross_entropy(model(*my_share(x1, y1)[:1]), my_share(x1, y1)[1]).backward()
-    F.cross_entropy(model(*my_share(x2, y2)[:1]), my_share(x2, y2)[1]).backward()
+        F.cross_entropy(model(x1), y1).backward()  # stays local
+    F.cross_entropy(model(x2), y2).backward()  # all-reduces the accumulated gradients
     ddp_optimizer.step()
 after_accumulation = max_difference()
 assert after_accumulation < 1e-6, after_accumulation
