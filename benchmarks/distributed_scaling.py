@@ -15,9 +15,9 @@ Measured (each configuration is a fresh ``mpiexec -n N`` job running this file w
   waiting for the slower rank to finish its own backward), and the overlap: the share of the
   bytes whose all-reduce had already finished when backward ended
   (``Reducer.last_overlapped_bytes``);
-- ``allreduce``: blocking all-reduce times for message sizes from 4 KiB to 4 MiB on 2 ranks;
-  the fastest of each size fitted to ``t = 2 * alpha + bytes / bandwidth`` (the ring formula
-  below for N = 2).
+- ``allreduce``: ``dist.all_reduce`` times for message sizes from 1 KiB to 4 MiB on 2 ranks
+  (and mpi4py's blocking ``Allreduce`` for comparison); the fastest of each size fitted to
+  ``t = 2 * alpha + bytes / bandwidth`` (the ring formula below for N = 2).
 
 Predicted (the ring all-reduce cost model, weak scaling at a fixed per-GPU batch)::
 
@@ -242,23 +242,32 @@ def allreduce_times(dl, dist, quick):
     """Median blocking all-reduce time per message size, and the fitted alpha and bandwidth."""
     import numpy as np
 
-    sizes = [4 << 10, 64 << 10, 256 << 10, 1 << 20, 4 << 20]
-    medians, fastest = [], []
+    from mpi4py import MPI
+
+    sizes = [1 << 10, 4 << 10, 64 << 10, 256 << 10, 1 << 20, 4 << 20]
+    medians, fastest, mpi4py_medians = [], [], []
     for nbytes in sizes:
         buffer = dl.zeros(nbytes // 4)
-        times = []
+        array = np.zeros(nbytes // 4, dtype=np.float32)
+        times, blocking_times = [], []
         for _ in range(10 if quick else 40):
             dist.barrier()
             start = time.perf_counter()
             dist.all_reduce(buffer)
             times.append(time.perf_counter() - start)
+            dist.barrier()  # the same with mpi4py's blocking call, for comparison
+            start = time.perf_counter()
+            MPI.COMM_WORLD.Allreduce(MPI.IN_PLACE, array)
+            blocking_times.append(time.perf_counter() - start)
         medians.append(statistics.median(times))
         fastest.append(min(times))
+        mpi4py_medians.append(statistics.median(blocking_times))
     # t = 2 alpha + S / bandwidth (N = 2), fitted to the fastest times: a rank that the busy
     # machine deschedules for a time slice (milliseconds) would dominate the medians
     slope, intercept = np.polyfit(sizes, fastest, 1)
     return {"workload": "allreduce", "ranks": dist.get_world_size(), "bytes": sizes,
             "median_ms": [m * 1e3 for m in medians], "fastest_ms": [m * 1e3 for m in fastest],
+            "mpi4py_blocking_median_ms": [m * 1e3 for m in mpi4py_medians],
             "alpha_us": intercept / 2 * 1e6, "bandwidth_GBps": 1 / slope / 1e9}
 
 
@@ -320,9 +329,10 @@ def print_report(report):
     net = report["allreduce_2_ranks"]
     print(f"all-reduce on 2 ranks here, fitted to the fastest of each size: alpha "
           f"{net['alpha_us']:.1f} us, bandwidth {net['bandwidth_GBps']:.2f} GB/s; "
-          "fastest / median: "
-          + ", ".join(f"{b >> 10} KiB {f:.3f} / {m:.3f} ms" for b, f, m in
-                      zip(net["bytes"], net["fastest_ms"], net["median_ms"])))
+          "fastest / median (median of mpi4py's blocking Allreduce): "
+          + ", ".join(f"{b >> 10} KiB {f:.3f} / {m:.3f} ({c:.3f}) ms" for b, f, m, c in
+                      zip(net["bytes"], net["fastest_ms"], net["median_ms"],
+                          net["mpi4py_blocking_median_ms"])))
     print("predicted (ring all-reduce model, H100s, NCCL):")
     print("| model | setup | overlap | compute/step | all-reduce | step | efficiency | "
           "speed-up |")
