@@ -72,9 +72,6 @@ class Reducer:
                 "gradients, so some parameters took no part in computing the loss (every "
                 "parameter must receive a gradient in every synchronized backward)")
         self.enabled = enabled
-        for bucket in self.buckets:
-            bucket.pending = len(bucket.params)
-        self._next_to_start = 0
 
     def _gradient_ready(self, param):
         """Post-accumulate-grad hook: copy ``param.grad`` into its bucket; start full buckets."""
@@ -108,6 +105,8 @@ class Reducer:
                 grad = param.grad._data
                 grad[...] = bucket.buffer[offset:offset + grad.size].reshape(grad.shape)
             bucket.work = None
+            bucket.pending = len(bucket.params)  # ready for the next backward
+        self._next_to_start = 0
         self._in_progress = False
 
 

@@ -82,6 +82,22 @@ for step in range(5):  # gradient accumulation: two micro-batches per step
 after_accumulation = max_difference()
 assert after_accumulation < 1e-6, after_accumulation
 
+# two backward passes through one graph (retain_graph) are averaged each time
+ddp_optimizer.zero_grad()
+x, y = global_batch()
+reference_optimizer.zero_grad()
+reference_loss = F.cross_entropy(reference(x), y)
+reference_loss.backward(retain_graph=True)
+reference_loss.backward()
+reference_optimizer.step()
+xs, ys = my_share(x, y)
+loss = F.cross_entropy(model(xs), ys)
+loss.backward(retain_graph=True)
+loss.backward()
+ddp_optimizer.step()
+after_retained = max_difference()
+assert after_retained < 1e-6, after_retained
+
 # every rank holds the same parameters, bit for bit
 for param in model.parameters():
     gathered = [dl.zeros_like(param) for _ in range(world)]
