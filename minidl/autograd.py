@@ -19,12 +19,10 @@ the gradient of its output; gradients of inputs that were broadcast are summed b
 input's shape, and gradients reaching a leaf are accumulated into its ``.grad``.
 """
 import functools
-import sys
 import threading
 
-import numpy
-
 from .dtypes import is_floating
+
 
 class _GradModeState(threading.local):
     """Grad mode, one value per thread (as PyTorch's): a thread inside ``no_grad`` does not
@@ -115,8 +113,12 @@ class Node:
     # Class-level defaults: a node is built for every op, so each attribute not set in
     # __init__ is one assignment less on the hot path.
     inputs = ()
+    clock = 0  # the in-place clock when the node was recorded (see bump_version)
     freed = False
     output_backend = None  # set by ops whose output lives on another device (ToDevice)
+    output_is_view = False  # the output shares its input's storage (reshape, getitem...)
+    inplace_clock = None  # for the node of an in-place op: the write's clock (see bump_version)
+    modified_by = None  # an in-place op overwrote the output this node saved (its name)
 
     def __init__(self, function, backend):
         self.function = function
@@ -133,15 +135,22 @@ class Node:
         """One bool per input: does it need a gradient? (A backward may skip work for False.)"""
         return tuple(isinstance(x, Tensor) and x._requires_grad for x in self.inputs)
 
+    def needs_grad(self, i):
+        """Does input ``i`` need a gradient? (Forward may then skip saving what only that
+        gradient reads: a saved array that backward never reads still blocks in-place writes.)"""
+        x = self.inputs[i]
+        return isinstance(x, Tensor) and x._requires_grad
+
     def name(self):
         return self.function.__name__ + "Backward"
 
     def free(self):
-        keep = {"function": self.function, "backend": self.backend, "inputs": self.inputs,
-                "freed": True}
+        """Drop everything forward saved, and the links to the inputs, in one assignment: a
+        tensor kept after backward (a loss in a list) then keeps only its own value."""
+        keep = {"function": self.function, "backend": self.backend, "freed": True}
         if self.output_backend is not None:
             keep["output_backend"] = self.output_backend
-        self.__dict__ = keep  # drops everything forward saved, in one assignment
+        self.__dict__ = keep
 
     def __repr__(self):
         return f"<{self.name()}>"
@@ -163,6 +172,7 @@ class Function:
         backend = None
         needs_grad = False
         arrays = []
+        clock = _clock[0]  # read before forward: a saved tensor changed later has a later stamp
         for x in inputs:
             if isinstance(x, Tensor):
                 if backend is None:
@@ -178,6 +188,7 @@ class Function:
             else:
                 arrays.append(x)
         ctx = Node(cls, backend)
+        ctx.inputs = inputs  # before forward, so that forward can ask needs_grad(i)
         try:
             out = cls.forward(ctx, *arrays, **options)
         except (ValueError, IndexError) as err:
@@ -187,15 +198,112 @@ class Function:
         if not isinstance(out, out_backend.array_type):
             out = out_backend.xp.asarray(out)  # NumPy reductions return scalars, not 0-d arrays
         needs_grad = needs_grad and _grad_mode.enabled and is_floating(out.dtype)
-        result = Tensor._make(out, out_backend, needs_grad)
+        version_counter = None
+        if out.base is not None:  # a view: of an input's storage, or of a new array
+            version_counter = _version_counter_of_viewed_input(out, inputs)
+        result = Tensor._make(out, out_backend, needs_grad, version_counter)
         if needs_grad:
-            ctx.inputs = inputs
+            ctx.clock = clock
+            if version_counter is not None:
+                ctx.output_is_view = True
             result.grad_fn = ctx
         return result
 
     @classmethod
     def op_name(cls):
         return cls.__name__.lower()
+
+
+# ---- versions: refusing to backpropagate through values that were changed in place ---------
+#
+# Each storage has a version counter, shared by every tensor that views it (views made by ops,
+# detach()): ``Tensor._version_counter = [version, stamp]``, where ``version`` counts the
+# in-place writes (PyTorch's ``t._version``) and ``stamp`` is the value of the process-wide
+# clock below at the last write. Each in-place write advances the clock. A node notes the
+# clock when it is recorded; in backward, a tensor whose stamp is later than its node's clock
+# was changed after the node saved it, and if the node's forward kept an array of that
+# storage, its gradient would be computed from the wrong numbers: backward raises instead.
+# While the clock has not moved since a node was recorded, nothing can have changed, and the
+# check costs one comparison.
+_clock = [0]
+
+
+def bump_version(tensor):
+    """Record an in-place write to ``tensor``'s storage (in-place ops and setitem call this)."""
+    _clock[0] += 1
+    counter = tensor._version_counter
+    counter[0] += 1
+    counter[1] = _clock[0]
+
+
+def storage_root(array):
+    """The object owning the memory ``array`` looks at: follow ``.base`` to its end."""
+    while getattr(array, "base", None) is not None:
+        array = array.base
+    return array
+
+
+def _version_counter_of_viewed_input(out, inputs):
+    """The version counter of the input whose storage ``out`` views, or None (a new storage)."""
+    root = storage_root(out)
+    for x in inputs:
+        if isinstance(x, Tensor) and storage_root(x._data) is root:
+            return x._version_counter
+    return None
+
+
+def saves_storage_of(node, array):
+    """True when the node kept (for backward) an array looking at the same memory as ``array``."""
+    root = storage_root(array)
+    for name, value in vars(node).items():
+        if name == "inputs":
+            continue
+        for item in value if isinstance(value, (tuple, list)) else (value,):
+            if isinstance(item, node.xp.ndarray) and storage_root(item) is root:
+                return True
+    return False
+
+
+def _modified_error(node, what, tensor, op_name=None):
+    by = f" (by {op_name})" if op_name else ""
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation{by}: {what} of {node.name()} (a {tensor.dtype} tensor of shape "
+        f"{tuple(tensor.shape)}) is at version {tensor._version_counter[0]} and was changed after "
+        f"{node.name()} saved it. Hint: change it out of place (y = y + 1, not y += 1), or "
+        "clone() it before the in-place op"
+    )
+
+
+def _check_saved_versions(tensor, node):
+    """Raise if an in-place write changed an array this node saved (``tensor`` is its output)."""
+    if node.modified_by is not None:
+        raise _modified_error(node, "output 0", tensor, node.modified_by)
+    if tensor._version_counter[1] > node.clock and saves_storage_of(node, tensor._data):
+        raise _modified_error(node, "output 0", tensor)
+    for i, x in enumerate(node.inputs):
+        if (isinstance(x, Tensor) and x._version_counter[1] > node.clock
+                and saves_storage_of(node, x._data)):
+            raise _modified_error(node, f"input {i}", x)
+
+
+def _input_as_recorded(node, x):
+    """The tensor object that held ``x``'s history when ``node`` was recorded.
+
+    An in-place op inside the graph gives the written tensor a new node whose first input is a
+    snapshot holding the old history; a node recorded before that write must send its gradient
+    to the snapshot, not through the in-place op.
+    """
+    while x.grad_fn is not None and (x.grad_fn.inplace_clock or 0) > node.clock:
+        if node.output_is_view:
+            raise RuntimeError(
+                f"backward: {node.name()} made a view of a tensor that an in-place op later "
+                "changed inside the graph; minidl does not rewrite a view's history (PyTorch "
+                "does): a deliberate difference. Apply the in-place op before taking the view, "
+                "or use out-of-place ops"
+            )
+        x = x.grad_fn.inputs[0]
+    return x
 
 
 def reduce_broadcast_grad(grad, shape):
@@ -211,6 +319,23 @@ def reduce_broadcast_grad(grad, shape):
     if stretched:
         grad = grad.sum(axis=stretched, keepdims=True)
     return grad
+
+
+def _reduce_to_input_shape(node, x, grad):
+    """The gradient an op's backward returned for input ``x``, summed over broadcast axes; an
+    error naming the op when it cannot have x's shape (a bug in that op's backward)."""
+    try:
+        reduced = reduce_broadcast_grad(grad, x._data.shape)
+    except (ValueError, IndexError):
+        reduced = grad
+    if reduced.shape != x._data.shape:
+        which = next((f"input {i}" for i, inp in enumerate(node.inputs) if inp is x), "an input")
+        raise RuntimeError(
+            f"{node.name()}: backward returned a gradient of shape {tuple(grad.shape)} for "
+            f"{which} of shape {tuple(x._data.shape)}; a gradient must have its input's shape "
+            "(or one that broadcasts to it)"
+        )
+    return reduced
 
 
 def topological_order(root):
@@ -233,12 +358,17 @@ def topological_order(root):
             continue
         visited.add(id(tensor))
         stack.append((tensor, True))
-        if tensor.grad_fn is not None:
+        node = tensor.grad_fn
+        if node is not None:
             inner = []
-            for x in tensor.grad_fn.inputs:
-                if isinstance(x, Tensor) and x._requires_grad and id(x) not in visited:
+            for x in node.inputs:
+                if isinstance(x, Tensor) and x._requires_grad:
+                    if _clock[0] > node.clock:  # an in-place write may have moved x's history
+                        x = _input_as_recorded(node, x)
+                    if id(x) in visited:
+                        continue
                     if x.grad_fn is None:
-                        stack.append((x, False))
+                        stack.append((x, False))  # leaves first: explored last (see above)
                     else:
                         inner.append((x, False))
             stack.extend(inner)
@@ -273,7 +403,9 @@ def backward(root, gradient=None, retain_graph=False):
             )
     # grads: id(tensor) -> d(root)/d(tensor), summed over the uses of the tensor seen so far
     grads = {id(root): gradient.astype(root._data.dtype, copy=False)}
-    shared = {id(grads[id(root)])}  # ids of arrays that someone else may hold: copy them
+    # ids of arrays that someone else may hold: a leaf's .grad gets a copy of those
+    shared = _EveryArray() if retain_graph else {id(grads[id(root)])}
+    freed_at_the_end = []
     for tensor in topological_order(root):
         grad = grads.pop(id(tensor), None)
         if grad is None:
@@ -293,15 +425,25 @@ def backward(root, gradient=None, retain_graph=False):
                 "was already freed); call backward(retain_graph=True) the first time if you "
                 "need to"
             )
+        changed_since_recorded = _clock[0] > node.clock  # some storage was written in place
+        if changed_since_recorded:
+            _check_saved_versions(tensor, node)
         input_grads = node.function.backward(node, grad)
         if not isinstance(input_grads, tuple):
             input_grads = (input_grads,)
+        if len(input_grads) != len(node.inputs):
+            raise RuntimeError(
+                f"{node.name()}: backward returned {len(input_grads)} gradient(s), expected "
+                f"{len(node.inputs)} (one per input of forward, None for those without one)"
+            )
         for x, g in zip(node.inputs, input_grads):
             if g is None or not isinstance(x, Tensor) or not x._requires_grad:
                 continue
+            if changed_since_recorded:
+                x = _input_as_recorded(node, x)
             data = x._data
             if g.shape != data.shape:
-                g = reduce_broadcast_grad(g, data.shape)
+                g = _reduce_to_input_shape(node, x, g)
             # ``is`` first: NumPy's builtin dtypes are singletons, and ``!=`` on dtypes is slow
             if g.dtype is not data.dtype and g.dtype != data.dtype:
                 g = g.astype(data.dtype)
@@ -311,7 +453,12 @@ def backward(root, gradient=None, retain_graph=False):
             else:
                 grads[key] = g
         if not retain_graph:
-            node.free()
+            if node.inplace_clock is None:
+                node.free()
+            else:  # nodes recorded before the write still need its link to the old history
+                freed_at_the_end.append(node)
+    for node in freed_at_the_end:
+        node.free()
 
 
 class TensorHooks:
@@ -334,7 +481,8 @@ def _run_grad_hooks(tensor, grad, shared):
         if replacement is None:
             continue
         if not isinstance(replacement, Tensor) or replacement.shape != grad.shape:
-            got = replacement.shape if isinstance(replacement, Tensor) else type(replacement).__name__
+            got = (replacement.shape if isinstance(replacement, Tensor)
+                   else type(replacement).__name__)
             raise RuntimeError(
                 f"hook {getattr(hook, '__name__', hook)!r} has changed the gradient: it returned "
                 f"{got}, expected a tensor of shape {tuple(grad.shape)}"
@@ -352,44 +500,40 @@ def _run_grad_hooks(tensor, grad, shared):
 
 
 def _accumulate_into_leaf(leaf, grad, shared):
-    """leaf.grad += grad. A new .grad never aliases memory that something else holds, since
-    optimizers and ``zero_grad(set_to_none=False)`` write into it: the seed gradient (the
-    caller's array), an array already given to another leaf (add's backward hands the same
-    array to both inputs) or a view of memory that others hold is copied. An array that a
-    backward made for this input alone, or reshaped from such an array, is kept as it is,
-    which saves a copy of every gradient."""
-    if leaf.grad is None:
-        if id(grad) in shared or not _kept_as_is(grad):
+    """leaf.grad += grad. The first gradient becomes ``.grad`` without a copy when that is safe,
+    which saves a copy of every gradient (optimizers and ``zero_grad(set_to_none=False)`` write
+    into ``.grad``, so it must not share memory with anything else):
+
+    - the array owns its memory (``base is None``: not a view of something others hold),
+    - it is C-contiguous and writeable (not a broadcast view whose elements share memory),
+    - nothing else was handed this array in this backward (``shared``: the caller's seed
+      gradient, an array a hook saw, one already given to another leaf, since add's backward
+      hands the same array to both inputs, and every array when the graph is retained, since a
+      backward may return an array its node keeps).
+    """
+    if leaf._grad is None:
+        if id(grad) in shared or not _owns_writeable_contiguous_memory(grad):
             grad = leaf._backend.xp.array(grad, copy=True)
         shared.add(id(grad))
-        leaf.grad = Tensor._make(grad, leaf._backend, False)
+        leaf._grad = Tensor._make(grad, leaf._backend, False)
     else:
-        leaf.grad._data = leaf.grad._data + grad
+        leaf._grad._data = leaf._grad._data + grad
 
 
-def _kept_as_is(array):
-    """True when ``array`` can become a .grad without a copy: C-contiguous (a broadcast view,
-    whose elements share memory, is not), writeable, and nothing else reaches its memory: it
-    owns it, or each array on its chain of ``.base``s is referenced only by the view below it."""
-    if not array.flags.c_contiguous or not getattr(array.flags, "writeable", True):
-        return False  # (CuPy arrays have no writeable flag: they are always writeable)
-    return all(count <= _SOLE_VIEW for count in _base_reference_counts(array))
+class _EveryArray:
+    """``shared`` when the graph is retained: any array may also be held by a node."""
+
+    def __contains__(self, array_id):
+        return True
+
+    def add(self, array_id):
+        pass
 
 
-def _base_reference_counts(array):
-    """sys.getrefcount of each array on the chain of ``.base``s below ``array``."""
-    counts = []
-    base = array.base
-    while base is not None:
-        counts.append(sys.getrefcount(base))
-        base = getattr(base, "base", None)  # a NumPy base may be a non-array buffer
-    return counts
-
-
-# What the function above reports for a base that only its view holds: measured rather than
-# assumed, since what the interpreter counts (the view, the variable, the argument) varies
-# between Python versions.
-_SOLE_VIEW = _base_reference_counts(numpy.empty(2).reshape(1, 2))[0]
+def _owns_writeable_contiguous_memory(array):
+    # (CuPy arrays have no writeable flag: they are always writeable)
+    return (array.base is None and array.flags.c_contiguous
+            and getattr(array.flags, "writeable", True))
 
 
 from .tensor import Tensor  # noqa: E402  (the engine and Tensor refer to each other)

@@ -13,7 +13,8 @@ from .hooks import add_hook
 
 
 class Tensor:
-    __slots__ = ("_data", "_backend", "_requires_grad", "grad", "grad_fn", "_hooks", "__weakref__")
+    __slots__ = ("_data", "_backend", "_requires_grad", "_grad", "grad_fn", "_hooks",
+                 "_version_counter", "__weakref__")
 
     # Let NumPy defer to Tensor in mixed expressions such as ``np.float32(2) * t``.
     __array_ufunc__ = None
@@ -21,19 +22,25 @@ class Tensor:
     def __init__(self, data, dtype=None, device=None, requires_grad=False):
         other = tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
         self._data, self._backend = other._data, other._backend
-        self._requires_grad, self.grad, self.grad_fn = other._requires_grad, None, None
+        self._requires_grad, self._grad, self.grad_fn = other._requires_grad, None, None
         self._hooks = None
+        self._version_counter = other._version_counter
 
     @classmethod
-    def _make(cls, array, backend, requires_grad=False):
-        """Wrap a backend array without copying or checking (the engine's fast path)."""
+    def _make(cls, array, backend, requires_grad=False, version_counter=None):
+        """Wrap a backend array without copying or checking (the engine's fast path).
+
+        ``version_counter`` is given for a view of another tensor's storage, which shares it.
+        """
         t = object.__new__(cls)
         t._data = array
         t._backend = backend
         t._requires_grad = requires_grad
-        t.grad = None
+        t._grad = None
         t.grad_fn = None
         t._hooks = None  # an autograd.TensorHooks once a hook is registered
+        # [in-place writes so far, clock at the last one]: see autograd.bump_version
+        t._version_counter = [0, 0] if version_counter is None else version_counter
         return t
 
     @classmethod
@@ -68,13 +75,65 @@ class Tensor:
         self.requires_grad_(flag)
 
     @property
+    def grad(self):
+        """The gradient backward accumulated (a Tensor of this tensor's shape), or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        """``t.grad = g`` (or None): g must match t's shape, dtype and device, as in PyTorch,
+        since optimizers update the parameter with it element by element."""
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"grad: assigned grad expected to be a Tensor or None but got "
+                                f"{type(value).__name__}")
+            if value._backend is not self._backend:
+                raise RuntimeError(f"grad: assigned grad has data located on a different device "
+                                   f"({value.device}) than the tensor ({self.device})")
+            if value.dtype != self.dtype:
+                raise RuntimeError(f"grad: assigned grad has data of a different type "
+                                   f"({value.dtype}) than the tensor ({self.dtype})")
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"grad: attempting to assign a gradient of size {list(value.shape)} to a "
+                    f"tensor of size {list(self.shape)}. Please ensure that the gradient and the "
+                    "tensor are the same size"
+                )
+        self._grad = value
+
+    @property
     def is_leaf(self):
         return self.grad_fn is None
 
     @property
     def data(self):
-        """A tensor sharing this one's storage, outside the graph (as PyTorch's ``.data``)."""
-        return self.detach()
+        """A tensor sharing this one's storage, outside the graph (as PyTorch's ``.data``).
+
+        Unlike ``detach()`` it has its own version counter, so a change made through it is not
+        seen by backward's check (PyTorch's ``.data`` behaves the same: prefer ``detach()``).
+        """
+        return Tensor._make(self._data, self._backend, False)
+
+    @data.setter
+    def data(self, new):
+        """``t.data = other``: ``t`` now uses ``other``'s storage (shape and dtype may change)."""
+        if not isinstance(new, Tensor):
+            raise TypeError(f"data: expected a Tensor, got {type(new).__name__}")
+        if new._backend is not self._backend:
+            raise RuntimeError(
+                f"data: attempted to set the data of a tensor on {self.device} to a tensor on "
+                f"{new.device}"
+            )
+        if self._requires_grad and not dtypes.is_floating(new.dtype):
+            raise RuntimeError(
+                f"data: a tensor that requires grad cannot take data of dtype {new.dtype}"
+            )
+        self._data = new._data
+
+    @property
+    def _version(self):
+        """How many in-place writes this tensor's storage has had (shared by its views)."""
+        return self._version_counter[0]
 
     @property
     def T(self):
@@ -117,7 +176,8 @@ class Tensor:
         return self.numpy().tolist()
 
     def detach(self):
-        return Tensor._make(self._data, self._backend, False)
+        """The same storage (and version counter), outside the graph."""
+        return Tensor._make(self._data, self._backend, False, self._version_counter)
 
     def __deepcopy__(self, memo):
         """copy.deepcopy: a new leaf holding a copy of the data, on the same device."""
@@ -187,7 +247,9 @@ class Tensor:
     def retain_grad(self):
         """Keep the gradient of this non-leaf tensor in ``.grad`` (leaves always keep theirs)."""
         if not self._requires_grad:
-            raise RuntimeError("retain_grad: can't retain_grad on Tensor that has requires_grad=False")
+            raise RuntimeError(
+                "retain_grad: can't retain_grad on Tensor that has requires_grad=False"
+            )
         if self.grad_fn is not None:
             self._autograd_hooks().retains_grad = True
 
@@ -299,14 +361,8 @@ class Tensor:
         return ops.getitem(self, index)
 
     def __setitem__(self, index, value):
-        """In-place write, outside autograd: allowed only where no gradient can be wrong."""
-        if self._requires_grad and autograd.is_grad_enabled():
-            raise RuntimeError(
-                "setitem: a tensor that requires grad cannot be modified in place while grad "
-                "mode is on (use dl.no_grad(), or build a new tensor with dl.where)"
-            )
-        value = value._data if isinstance(value, Tensor) else value
-        self._data[ops.backend_index(index)] = value
+        """In-place write (see ops/inplace.py); differentiable on non-leaf tensors."""
+        ops.inplace.setitem_(self, index, value)
 
     # ---- methods that are also functions dl.NAME(t, ...) -------------------------------------
     def sum(self, dim=None, keepdim=False):
@@ -395,6 +451,82 @@ class Tensor:
 
     def matmul(self, other):
         return ops.matmul(self, other)
+
+    # ---- in-place ops: write into this tensor's storage (see minidl/ops/inplace.py) ----------
+    def __iadd__(self, other):
+        return ops.inplace.add_(self, other)
+
+    def __isub__(self, other):
+        return ops.inplace.sub_(self, other)
+
+    def __imul__(self, other):
+        return ops.inplace.mul_(self, other)
+
+    def __itruediv__(self, other):
+        return ops.inplace.div_(self, other)
+
+    def __ipow__(self, other):
+        return ops.inplace.pow_(self, other)
+
+    def add_(self, other, alpha=1):
+        return ops.inplace.add_(self, other, alpha)
+
+    def sub_(self, other, alpha=1):
+        return ops.inplace.sub_(self, other, alpha)
+
+    def mul_(self, other):
+        return ops.inplace.mul_(self, other)
+
+    def div_(self, other):
+        return ops.inplace.div_(self, other)
+
+    def pow_(self, exponent):
+        return ops.inplace.pow_(self, exponent)
+
+    def neg_(self):
+        return ops.inplace.neg_(self)
+
+    def abs_(self):
+        return ops.inplace.abs_(self)
+
+    def sqrt_(self):
+        return ops.inplace.sqrt_(self)
+
+    def exp_(self):
+        return ops.inplace.exp_(self)
+
+    def log_(self):
+        return ops.inplace.log_(self)
+
+    def tanh_(self):
+        return ops.inplace.tanh_(self)
+
+    def sigmoid_(self):
+        return ops.inplace.sigmoid_(self)
+
+    def relu_(self):
+        return ops.inplace.relu_(self)
+
+    def clamp_(self, min=None, max=None):  # noqa: A002 (PyTorch's argument names)
+        return ops.inplace.clamp_(self, min, max)
+
+    def masked_fill_(self, mask, value):
+        return ops.inplace.masked_fill_(self, mask, value)
+
+    def fill_(self, value):
+        return ops.inplace.fill_(self, value)
+
+    def zero_(self):
+        return ops.inplace.zero_(self)
+
+    def copy_(self, src):
+        return ops.inplace.copy_(self, src)
+
+    def uniform_(self, a=0.0, b=1.0):
+        return ops.inplace.uniform_(self, a, b)
+
+    def normal_(self, mean=0.0, std=1.0):
+        return ops.inplace.normal_(self, mean, std)
 
     # ---- display ------------------------------------------------------------------------------
     def __repr__(self):

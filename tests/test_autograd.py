@@ -198,13 +198,30 @@ def test_slices_of_one_gradient_buffer_are_not_shared_between_leaves():
     np.testing.assert_array_equal(b.grad.numpy(), np.full((4, 3), 3.0))
 
 
-def test_a_reshaped_gradient_nobody_else_holds_is_kept_without_a_copy():
+def test_a_leaf_grad_owns_its_memory():
     x = dl.randn(2, 3, requires_grad=True)
     (x.reshape(6) * 2).sum().backward()  # mul makes a fresh (6,) array; reshape views it
-    assert x.grad.numpy().base is not None  # the view itself became .grad
+    assert x.grad._data.base is None  # the rule: a view is copied, an owner is kept as is
     np.testing.assert_array_equal(x.grad.numpy(), np.full((2, 3), 2.0))
     x.grad = None
     x.expand(4, 2, 3).sum().backward()  # a broadcast view: its elements share memory
     assert x.grad.numpy().flags.writeable and x.grad.numpy().flags.c_contiguous
     x.grad._data[0, 0] = 7
     np.testing.assert_array_equal(x.grad.numpy().ravel()[1:], np.full(5, 4.0))
+
+
+def test_a_leaf_grad_never_shares_memory_with_what_backward_was_given_or_keeps():
+    # the rule for keeping a backward's array as .grad without a copy (autograd._accumulate...)
+    a = dl.ones(2, 3, requires_grad=True)
+    b = dl.ones(2, 3, requires_grad=True)
+    seed = dl.ones(2, 3)
+    (a + b).backward(seed)  # add hands one array (the seed) to both
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+    assert not np.shares_memory(a.grad.numpy(), seed.numpy())
+    x = dl.ones(6, requires_grad=True)
+    y = x.reshape(2, 3) * 2
+    y.backward(seed, retain_graph=True)  # retained: a node may keep what it returned
+    first = x.grad.numpy().copy()
+    x.grad.zero_()
+    y.backward(seed)
+    np.testing.assert_allclose(x.grad.numpy(), first)

@@ -9,36 +9,29 @@ Random values come from the tensor's device generator, so ``dl.manual_seed`` fix
 """
 import math
 
-from .. import no_grad, rand, randn
+from ..autograd import no_grad
 
 
-def _like(maker, tensor):
-    """rand or randn samples of the tensor's shape, dtype and device."""
-    return maker(*tensor.shape, dtype=tensor.dtype, device=tensor.device)
-
-
-def _fill(tensor, values):
-    with no_grad():
-        tensor[...] = values
-    return tensor
-
-
+@no_grad()
 def uniform_(tensor, a=0.0, b=1.0):
     """Fill with samples of U(a, b)."""
-    return _fill(tensor, a + (b - a) * _like(rand, tensor))
+    return tensor.uniform_(a, b)
 
 
+@no_grad()
 def normal_(tensor, mean=0.0, std=1.0):
     """Fill with samples of N(mean, std^2)."""
-    return _fill(tensor, mean + std * _like(randn, tensor))
+    return tensor.normal_(mean, std)
 
 
+@no_grad()
 def zeros_(tensor):
-    return _fill(tensor, 0)
+    return tensor.zero_()
 
 
+@no_grad()
 def ones_(tensor):
-    return _fill(tensor, 1)
+    return tensor.fill_(1)
 
 
 def calculate_gain(nonlinearity, param=None):

@@ -16,12 +16,16 @@ From those dicts come ``named_parameters()`` ("hidden.weight", "hidden.bias", "o
 the same names as PyTorch's), ``state_dict()``, ``train()``/``eval()``, ``zero_grad()`` and
 ``to(device)``. Calling the module (``model(x)``) runs ``forward``.
 """
+import functools
 from collections import OrderedDict, namedtuple
 
 import numpy as np
 
 from .. import dtypes
 from ..backend import get_backend
+from ..autograd import is_grad_enabled
+from ..hooks import add_hook
+from ..ops.identity import identity
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -42,7 +46,10 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        hooks = self.__dict__.get("_hooks")  # a ModuleHooks once a hook was registered
+        if hooks is None:
+            return self.forward(*args, **kwargs)
+        return hooks.call(self, args, kwargs)
 
     # ---- registration by attribute assignment ----------------------------------------------
     def __setattr__(self, name, value):
@@ -254,6 +261,30 @@ class Module:
                 target._data[...] = target._backend.asarray(host, dtype=target.dtype)
         return IncompatibleKeys(missing, unexpected)
 
+    # ---- hooks (see ModuleHooks below) ---------------------------------------------------------
+    def register_forward_pre_hook(self, hook):
+        """Call ``hook(module, args)`` before each forward; a non-None result replaces the
+        positional arguments (a tuple, or a single value). Returns a removable handle."""
+        return add_hook(self._module_hooks().forward_pre, hook)
+
+    def register_forward_hook(self, hook):
+        """Call ``hook(module, args, output)`` after each forward; a non-None result replaces
+        the output. Returns a removable handle."""
+        return add_hook(self._module_hooks().forward, hook)
+
+    def register_full_backward_hook(self, hook):
+        """Call ``hook(module, grad_input, grad_output)`` when backward has computed the
+        gradients of this call's tensor inputs (``grad_input``, one entry per positional
+        argument, None where there is none) from those of its outputs (``grad_output``). A
+        non-None result (a tuple like ``grad_input``) replaces the gradients passed on to the
+        inputs. Returns a removable handle."""
+        return add_hook(self._module_hooks().backward, hook)
+
+    def _module_hooks(self):
+        if "_hooks" not in self.__dict__:
+            object.__setattr__(self, "_hooks", ModuleHooks())
+        return self.__dict__["_hooks"]
+
     # ---- display -----------------------------------------------------------------------------
     def extra_repr(self):
         """The text inside this module's parentheses, e.g. "in_features=2, out_features=3"."""
@@ -287,3 +318,93 @@ def _move_in_place(tensor, backend, dtype):
     if dtype is not None and data.dtype != dtype:
         data = data.astype(dtype)
     tensor._data = data
+
+
+# ---- module hooks ---------------------------------------------------------------------------
+class ModuleHooks:
+    """The hooks registered on one module, and how a call runs them (``Module.__call__``)."""
+
+    def __init__(self):
+        self.forward_pre = {}  # handle id -> hook(module, args)
+        self.forward = {}  # handle id -> hook(module, args, output)
+        self.backward = {}  # handle id -> hook(module, grad_input, grad_output)
+
+    def call(self, module, args, kwargs):
+        for hook in tuple(self.forward_pre.values()):
+            result = hook(module, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        backward_call = None
+        if self.backward and is_grad_enabled():
+            backward_call = _BackwardHookCall(module, self.backward)
+            args = backward_call.wrap_inputs(args)
+        output = module.forward(*args, **kwargs)
+        for hook in tuple(self.forward.values()):
+            result = hook(module, args, output)
+            if result is not None:
+                output = result
+        if backward_call is not None:
+            backward_call.watch_outputs(output)
+        return output
+
+
+class _BackwardHookCall:
+    """One call of a module with full backward hooks.
+
+    Each tensor input that requires grad goes through ``ops.identity`` before forward, and a
+    tensor hook on that copy receives the module's own contribution to the input's gradient; a
+    tensor hook on each output receives ``grad_output``. Backward reaches the outputs first;
+    when the last input gradient arrives, the module's hooks run. (With several tensor inputs,
+    a hook may replace only the gradient of the input that backward reaches last.)
+    """
+
+    def __init__(self, module, hooks):
+        self.module, self.hooks = module, hooks
+        self.grad_input, self.grad_output = (), ()
+        self.waiting_inputs = 0
+
+    def wrap_inputs(self, args):
+        self.grad_input = [None] * len(args)
+        wrapped = list(args)
+        for i, arg in enumerate(args):
+            if isinstance(arg, Tensor) and arg.requires_grad:
+                wrapped[i] = identity(arg)
+                wrapped[i].register_hook(functools.partial(self._input_gradient, i))
+                self.waiting_inputs += 1
+        return tuple(wrapped)
+
+    def watch_outputs(self, output):
+        outputs = output if isinstance(output, tuple) else (output,)
+        self.grad_output = [None] * len(outputs)
+        for j, out in enumerate(outputs):
+            if isinstance(out, Tensor) and out.requires_grad:
+                out.register_hook(functools.partial(self._output_gradient, j))
+
+    def _output_gradient(self, j, grad):
+        self.grad_output[j] = grad
+        if self.waiting_inputs == 0:  # no input needs a gradient: the hooks see Nones
+            self._run_hooks()
+
+    def _input_gradient(self, i, grad):
+        self.grad_input[i] = grad
+        self.waiting_inputs -= 1
+        if self.waiting_inputs:
+            return None
+        replaced = self._run_hooks()
+        return None if replaced is None else replaced[i]
+
+    def _run_hooks(self):
+        """Run the module's backward hooks; the last replacement of grad_input, or None."""
+        replaced = None
+        for hook in tuple(self.hooks.values()):
+            result = hook(self.module, tuple(self.grad_input), tuple(self.grad_output))
+            if result is not None:
+                if len(result) != len(self.grad_input):
+                    raise RuntimeError(
+                        f"backward hook {getattr(hook, '__name__', hook)!r} returned "
+                        f"{len(result)} gradients, expected {len(self.grad_input)} (one per "
+                        "positional input)"
+                    )
+                self.grad_input = list(result)
+                replaced = result
+        return replaced

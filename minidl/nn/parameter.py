@@ -17,8 +17,9 @@ class Parameter(Tensor):
         data = data if isinstance(data, Tensor) else tensor(data)
         array = data._data
         self._data = array if array.flags.c_contiguous else array.copy()  # copy(): C order
+        self._version_counter = data._version_counter if self._data is array else [0, 0]
         self._backend = data._backend
-        self.grad, self.grad_fn, self._hooks = None, None, None
+        self._grad, self.grad_fn, self._hooks = None, None, None
         self._requires_grad = False
         self.requires_grad_(requires_grad)
 

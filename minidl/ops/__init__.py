@@ -4,6 +4,7 @@ from .arithmetic import add, div, mul, neg, pow, sub
 from .comparison import eq, ge, gt, le, lt, ne
 from .conversion import cast, to_device
 from .indexing import backend_index, getitem
+from . import inplace  # noqa: E402 (the in-place twins: ops.inplace.add_, ...)
 from .math import abs, clamp, exp, log, sqrt
 from .matmul import matmul
 from .reductions import amax, amin, argmax, max, mean, min, sum, var

@@ -32,16 +32,19 @@ class Sub(Function):
 
 
 class Mul(Function):
-    """out = a * b;  d/da = b,  d/db = a"""
+    """out = a * b;  d/da = b,  d/db = a  (each saved only when the other's gradient is needed)"""
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a, ctx.b = a, b
+        ctx.a = a if ctx.needs_grad(1) else None
+        ctx.b = b if ctx.needs_grad(0) else None
         return a * b
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * ctx.b, grad * ctx.a
+        grad_a = None if ctx.b is None else grad * ctx.b
+        grad_b = None if ctx.a is None else grad * ctx.a
+        return grad_a, grad_b
 
 
 class Div(Function):
@@ -49,13 +52,14 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.a, ctx.b = a, b
+        ctx.a = a if ctx.needs_grad(1) else None  # only d/db reads a
+        ctx.b = b
         return a / b
 
     @staticmethod
     def backward(ctx, grad):
         grad_a = grad / ctx.b
-        return grad_a, -grad_a * ctx.a / ctx.b
+        return grad_a, None if ctx.a is None else -grad_a * ctx.a / ctx.b
 
 
 class Pow(Function):

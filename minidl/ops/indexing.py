@@ -26,6 +26,14 @@ def _list_index(index):
     return np.asarray(index)
 
 
+def owned_index(index):
+    """A copy of the arrays inside an index, so that changing the index tensor after the op
+    cannot change what backward reads (nor push a scatter out of bounds)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    owned = tuple(p.copy() if hasattr(p, "dtype") and hasattr(p, "shape") else p for p in parts)
+    return owned if isinstance(index, tuple) else owned[0]
+
+
 def _has_integer_array(index):
     parts = index if isinstance(index, tuple) else (index,)
     return any(hasattr(p, "dtype") and p.dtype.kind in "iu" for p in parts)
@@ -53,4 +61,6 @@ def getitem(x, index):
     index = backend_index(index)
     if hasattr(index, "dtype") and x._backend.name != "cpu":
         index = x._backend.asarray(index)
+    if x._requires_grad:
+        index = owned_index(index)
     return GetItem.apply(x, index)
