@@ -3,7 +3,11 @@
 Each rank also trains, by itself, a plain copy of the model on the whole batch of 64 (the
 one-process run) and compares: parameters after 20 steps, then after 5 more steps that
 accumulate two micro-batches with no_sync(); plus the initial broadcast and state_dict keys.
+
+    mpiexec -n 2 python ddp.py [mpi|nccl]      (nccl: the models on the GPU, one per rank)
 """
+import sys
+
 import numpy as np
 
 import minidl as dl
@@ -12,7 +16,9 @@ import minidl.nn as nn
 import minidl.nn.functional as F
 import minidl.optim as optim
 
-dist.init_process_group("mpi")
+BACKEND = sys.argv[1] if len(sys.argv) > 1 else "mpi"
+DEVICE = "cuda" if BACKEND == "nccl" else "cpu"
+dist.init_process_group(BACKEND)
 rank, world = dist.get_rank(), dist.get_world_size()
 PER_RANK = 32
 GLOBAL = PER_RANK * world
@@ -21,7 +27,7 @@ GLOBAL = PER_RANK * world
 def build_model(seed):
     dl.manual_seed(seed)
     return nn.Sequential(nn.Linear(10, 32), nn.Tanh(), nn.LayerNorm(32), nn.Linear(32, 16),
-                         nn.GELU(), nn.Linear(16, 4)).double()
+                         nn.GELU(), nn.Linear(16, 4)).double().to(DEVICE)
 
 
 reference = build_model(seed=0)  # what rank 0 builds
@@ -40,7 +46,7 @@ data = np.random.default_rng(7)
 def global_batch():
     x = data.standard_normal((GLOBAL, 10))
     y = data.integers(0, 4, GLOBAL)
-    return dl.tensor(x), dl.tensor(y)
+    return dl.tensor(x, device=DEVICE), dl.tensor(y, device=DEVICE)
 
 
 def my_share(x, y):
@@ -114,10 +120,10 @@ class PartlyUsed(nn.Module):
         return self.used(x)
 
 
-partly_used = nn.parallel.DistributedDataParallel(PartlyUsed())
-partly_used(dl.ones(2, 3)).sum().backward()
+partly_used = nn.parallel.DistributedDataParallel(PartlyUsed().to(DEVICE))
+partly_used(dl.ones(2, 3, device=DEVICE)).sum().backward()
 try:
-    partly_used(dl.ones(2, 3))
+    partly_used(dl.ones(2, 3, device=DEVICE))
 except RuntimeError as err:
     assert "finished reduction in the prior iteration" in str(err), str(err)
 else:
