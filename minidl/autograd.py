@@ -1,8 +1,8 @@
 """The autograd engine: recording ops as a graph, and running the chain rule backwards over it.
 
-Every op is a ``Function`` with two static methods side by side::
+Every op is an ``ArrayFunction`` with two static methods side by side::
 
-    class Mul(Function):
+    class Mul(ArrayFunction):
         @staticmethod
         def forward(ctx, a, b):          # arrays in, array out
             ctx.a, ctx.b = a, b          # keep what backward needs
@@ -12,11 +12,16 @@ Every op is a ``Function`` with two static methods side by side::
         def backward(ctx, grad):         # dL/d(out) in, dL/d(each input) out
             return grad * ctx.b, grad * ctx.a
 
-``Function.apply`` unwraps Tensors into arrays, runs ``forward`` and, when a gradient is wanted,
-records a ``Node`` (the ``ctx`` above) that links the output to its inputs. ``backward`` visits
-the nodes from the output back to the leaves, in reverse topological order, and hands each node
-the gradient of its output; gradients of inputs that were broadcast are summed back to the
-input's shape, and gradients reaching a leaf are accumulated into its ``.grad``.
+``ArrayFunction.apply`` unwraps Tensors into arrays, runs ``forward`` and, when a gradient is
+wanted, records a ``Node`` (the ``ctx`` above) that links the output to its inputs. ``backward``
+visits the nodes from the output back to the leaves, in reverse topological order, and hands
+each node the gradient of its output; gradients of inputs that were broadcast are summed back to
+the input's shape, and gradients reaching a leaf are accumulated into its ``.grad``. Then each
+node lets go of what it saved and of its inputs (unless ``retain_graph=True``).
+
+Also here: grad mode (per thread), version counters (backward refuses saved values that an
+in-place op changed since), and tensor hooks. Custom ops written with Tensors, PyTorch-style,
+subclass ``dl.autograd.Function`` (minidl/custom_function.py).
 """
 import functools
 import threading
@@ -156,8 +161,10 @@ class Node:
         return f"<{self.name()}>"
 
 
-class Function:
-    """Base class of every differentiable op (see the module docstring)."""
+class ArrayFunction:
+    """Base class of the engine's differentiable ops: forward and backward on backend arrays
+    (see the module docstring). To write an op with Tensors, as in PyTorch, subclass
+    ``dl.autograd.Function`` (minidl/custom_function.py) instead."""
 
     @staticmethod
     def forward(ctx, *arrays, **options):
@@ -537,3 +544,4 @@ def _owns_writeable_contiguous_memory(array):
 
 
 from .tensor import Tensor  # noqa: E402  (the engine and Tensor refer to each other)
+from .custom_function import Function, FunctionCtx  # noqa: E402, F401  (dl.autograd.Function)

@@ -5,7 +5,7 @@ import pytest
 import minidl as dl
 import minidl.nn as nn
 import minidl.optim as optim
-from minidl.autograd import Function
+from minidl.autograd import ArrayFunction
 
 SIZE_ERROR = r"attempting to assign a gradient of size '?\[3\]'? to a tensor of size"
 
@@ -45,7 +45,7 @@ def test_grad_assignment_matches_pytorch_errors():
             p.grad = lib.ones(3)
 
 
-class _WrongShape(Function):
+class _WrongShape(ArrayFunction):
     """A learner's op whose backward forgot to undo the forward's broadcast."""
 
     @staticmethod
@@ -57,7 +57,7 @@ class _WrongShape(Function):
         return grad  # should be grad.reshape of x's shape
 
 
-class _TooFewGradients(Function):
+class _TooFewGradients(ArrayFunction):
     @staticmethod
     def forward(ctx, a, b):
         return a * b

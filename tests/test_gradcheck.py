@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 
 import minidl as dl
-from minidl.autograd import Function
+from minidl.autograd import ArrayFunction
 
 
-class WrongSquare(Function):
+class WrongSquare(ArrayFunction):
     """out = x^2 with a deliberately wrong backward (x instead of 2x)."""
 
     @staticmethod

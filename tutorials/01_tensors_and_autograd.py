@@ -39,7 +39,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import minidl as dl
-from minidl.autograd import Function, topological_order
+from minidl.autograd import ArrayFunction, topological_order
 
 from tutorial_setup import QUICK, save_figure
 
@@ -220,14 +220,14 @@ print("a graph", len(topological_order(chain)), "tensors deep backpropagates: d/
 # %% [markdown]
 # ## Writing your own op
 #
-# Every op is a `Function` with `forward(ctx, *arrays)` and `backward(ctx, grad)` side by
+# Every op is an `ArrayFunction` with `forward(ctx, *arrays)` and `backward(ctx, grad)` side by
 # side. `forward` works on plain NumPy arrays and keeps on `ctx` what the backward needs;
 # `backward` gets $\partial L/\partial\text{out}$ and returns one gradient per input. Here is
 # $\text{softplus}(x) = \log(1 + e^x)$, whose derivative is the sigmoid. In the exercise
 # `div_function` you write `a / b` the same way.
 
 # %%
-class Softplus(Function):
+class Softplus(ArrayFunction):
     """out = log(1 + e^x);  d/dx = sigmoid(x) = 1 / (1 + e^-x)"""
 
     @staticmethod

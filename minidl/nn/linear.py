@@ -12,13 +12,13 @@ gradient for the engine to sum back.
 import math
 
 from .. import zeros
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from . import init
 from .module import Module
 from .parameter import Parameter
 
 
-class LinearFunction(Function):
+class LinearFunction(ArrayFunction):
     """y = x W^T + b;  dx = G W,  dW = G^T x,  db = sum_rows G"""
 
     @staticmethod

@@ -3,10 +3,10 @@
 The kernels (``minidl.kernels``: reference NumPy, Numba, CUDA) hold the math; these ops connect
 them to autograd. ReLU's backward needs the input; sigmoid's and tanh's need only the output.
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 
-class ReLU(Function):
+class ReLU(ArrayFunction):
     """out = max(x, 0);  d/dx = 1 where x > 0, else 0"""
 
     @staticmethod
@@ -19,7 +19,7 @@ class ReLU(Function):
         return ctx.kernels.relu_backward(ctx.x, grad)
 
 
-class Sigmoid(Function):
+class Sigmoid(ArrayFunction):
     """out = 1 / (1 + e^-x);  d/dx = out * (1 - out)"""
 
     @staticmethod
@@ -32,7 +32,7 @@ class Sigmoid(Function):
         return ctx.kernels.sigmoid_backward(ctx.out, grad)
 
 
-class Tanh(Function):
+class Tanh(ArrayFunction):
     """out = tanh(x);  d/dx = 1 - out^2"""
 
     @staticmethod
@@ -45,7 +45,7 @@ class Tanh(Function):
         return ctx.kernels.tanh_backward(ctx.out, grad)
 
 
-class GELU(Function):
+class GELU(ArrayFunction):
     """out = x * Phi(x) (Phi: the standard normal CDF), or its tanh approximation."""
 
     @staticmethod

@@ -3,11 +3,11 @@
 Each backward returns gradients in the broadcast shape of the output; the engine sums them back
 to each input's shape (``autograd.reduce_broadcast_grad``).
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ._promotion import float_input, promote_operands
 
 
-class Add(Function):
+class Add(ArrayFunction):
     """out = a + b;  d/da = 1,  d/db = 1"""
 
     @staticmethod
@@ -19,7 +19,7 @@ class Add(Function):
         return grad, grad
 
 
-class Sub(Function):
+class Sub(ArrayFunction):
     """out = a - b;  d/da = 1,  d/db = -1"""
 
     @staticmethod
@@ -31,7 +31,7 @@ class Sub(Function):
         return grad, -grad
 
 
-class Mul(Function):
+class Mul(ArrayFunction):
     """out = a * b;  d/da = b,  d/db = a  (each saved only when the other's gradient is needed)"""
 
     @staticmethod
@@ -47,7 +47,7 @@ class Mul(Function):
         return grad_a, grad_b
 
 
-class Div(Function):
+class Div(ArrayFunction):
     """out = a / b;  d/da = 1 / b,  d/db = -a / b^2"""
 
     @staticmethod
@@ -62,7 +62,7 @@ class Div(Function):
         return grad_a, None if ctx.a is None else -grad_a * ctx.a / ctx.b
 
 
-class Pow(Function):
+class Pow(ArrayFunction):
     """out = a ** b;  d/da = b * a^(b-1),  d/db = a^b * ln(a)  (0 where a == 0, as PyTorch)"""
 
     @staticmethod
@@ -82,7 +82,7 @@ class Pow(Function):
         return grad_a, grad_b
 
 
-class Neg(Function):
+class Neg(ArrayFunction):
     """out = -a;  d/da = -1"""
 
     @staticmethod

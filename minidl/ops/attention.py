@@ -19,14 +19,14 @@ import math
 
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..tensor import Tensor
 from .matmul import matmul
 from .shape import expand, reshape
 from .softmax import softmax
 
 
-class ScaledDotProductAttention(Function):
+class ScaledDotProductAttention(ArrayFunction):
     """O = softmax(scale * Q K^T + mask) V on (B, L, E), (B, S, E), (B, S, Ev) arrays."""
 
     @staticmethod

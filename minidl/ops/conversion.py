@@ -1,8 +1,8 @@
 """Changing dtype or device, differentiably: the gradient goes back through the same change."""
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 
-class Cast(Function):
+class Cast(ArrayFunction):
     """out = x as another dtype;  grad: cast back to x's dtype"""
 
     @staticmethod
@@ -19,7 +19,7 @@ def cast(x, dtype):
     return Cast.apply(x, dtype)
 
 
-class ToDevice(Function):
+class ToDevice(ArrayFunction):
     """out = x copied to another device;  grad: copied back"""
 
     @staticmethod

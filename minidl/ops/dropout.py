@@ -5,13 +5,13 @@ network needs no change at evaluation time, when dropout is the identity. The ke
 mask from a hash of (element index, seed); the seed comes from the device's random generator,
 so ``dl.manual_seed`` makes the masks reproducible, and backward reuses the forward's mask.
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..tensor import Tensor
 
 _SEED_RANGE = 2**62
 
 
-class Dropout(Function):
+class Dropout(ArrayFunction):
     """y = x * keep / (1 - p) with keep ~ Bernoulli(1 - p);  dy/dx = keep / (1 - p)"""
 
     @staticmethod

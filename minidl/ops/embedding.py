@@ -7,10 +7,10 @@ The lookup is a gather and its backward a scatter-add (an index that appears twi
 both gradients), both done by the kernels. ``padding_idx`` (as in PyTorch) names one row whose
 gradient is always zero, so a padding token's vector stays where it was initialised.
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 
-class Embedding(Function):
+class Embedding(ArrayFunction):
     """out = weight[indices];  dweight = scatter-add of dout into the rows that were looked up"""
 
     @staticmethod

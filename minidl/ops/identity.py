@@ -4,10 +4,10 @@ Module backward hooks (``nn.Module.register_full_backward_hook``) put a module's
 through it, so that the gradient arriving at the copy is the module's own contribution to the
 input's gradient, whatever else the input is used for.
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 
-class Identity(Function):
+class Identity(ArrayFunction):
     """out = x (a copy, so that writing into one never changes the other);  d/dx = 1"""
 
     @staticmethod

@@ -4,7 +4,7 @@ The backward writes the gradient back to the positions it was read from. With in
 arrays a position can be read several times (``t[[0, 0, 1]]``), so the gradient there is the
 sum of all its reads: a scatter-add, not an assignment.
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..tensor import Tensor
 
 
@@ -39,7 +39,7 @@ def _has_integer_array(index):
     return any(hasattr(p, "dtype") and p.dtype.kind in "iu" for p in parts)
 
 
-class GetItem(Function):
+class GetItem(ArrayFunction):
     """out = x[index];  grad: zeros of x's shape with the output gradient added at index"""
 
     @staticmethod

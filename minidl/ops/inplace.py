@@ -16,7 +16,7 @@ written into the storage:
 import numpy
 
 from .. import creation
-from ..autograd import Function, bump_version, is_grad_enabled, no_grad, saves_storage_of
+from ..autograd import ArrayFunction, bump_version, is_grad_enabled, no_grad, saves_storage_of
 from ..tensor import Tensor
 from . import activations, arithmetic, math, selection
 from .indexing import backend_index, owned_index
@@ -87,8 +87,9 @@ def _take_history(target, result):
     target.grad_fn = result.grad_fn
     target._requires_grad = result._requires_grad
     if result.grad_fn is not None:
-        # the written tensor is the node's output from now on, at the storage's new version
-        result.grad_fn.inplace_clock = result.grad_fn.clock = target._version_counter[1]
+        # nodes recorded before this write (the op's own node too, if target was also one of
+        # its arguments: y += y) reach target's old history through the snapshot
+        result.grad_fn.inplace_clock = target._version_counter[1]
 
 
 def apply_inplace(target, op_name, compute, *args):
@@ -138,7 +139,7 @@ def _broadcasts_to(shape, target_shape):
     return all(n in (1, m) for n, m in zip(reversed(shape), reversed(target_shape)))
 
 
-class SetItem(Function):
+class SetItem(ArrayFunction):
     """out = x with out[index] = value (PyTorch's CopySlices);  d/dx: grad with zeros at index,
     d/dvalue: grad[index] (summed back to value's shape by the engine)"""
 

@@ -15,10 +15,10 @@ normalized axes into D features, and reshapes the gradients back.
 """
 import math
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 
-class LayerNorm(Function):
+class LayerNorm(ArrayFunction):
     """y = (x - mean) / sqrt(var + eps) * weight + bias over each row of D features."""
 
     @staticmethod

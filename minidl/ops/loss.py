@@ -7,7 +7,7 @@ the reduction first (every element of a sum gets the whole upstream gradient, of
 """
 import warnings
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..tensor import Tensor
 
 REDUCTIONS = ("none", "mean", "sum")
@@ -32,7 +32,7 @@ def _unreduce(xp, grad, reduction, shape, count):
     return xp.broadcast_to(grad, shape)
 
 
-class CrossEntropy(Function):
+class CrossEntropy(ArrayFunction):
     """loss_i = -sum_c q_ic log softmax(x_i)_c with q_i = (1 - s) onehot(t_i) + s / C;
     d loss_i / d x_i = softmax(x_i) - q_i (the fused kernels compute both)."""
 
@@ -56,7 +56,7 @@ class CrossEntropy(Function):
         return grad_logits, None
 
 
-class MSE(Function):
+class MSE(ArrayFunction):
     """loss = (x - y)^2;  d/dx = 2 (x - y),  d/dy = -2 (x - y)"""
 
     @staticmethod
@@ -72,7 +72,7 @@ class MSE(Function):
         return grad_input, -grad_input
 
 
-class BinaryCrossEntropyWithLogits(Function):
+class BinaryCrossEntropyWithLogits(ArrayFunction):
     """loss = -(y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))) = max(x, 0) - x y + log(1 + e^-|x|);
     d/dx = sigmoid(x) - y,  d/dy = -x"""
 

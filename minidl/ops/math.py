@@ -1,9 +1,9 @@
 """Elementwise math: exp, log, sqrt, abs, clamp."""
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ._promotion import float_input
 
 
-class Exp(Function):
+class Exp(ArrayFunction):
     """out = e^x;  d/dx = e^x = out"""
 
     @staticmethod
@@ -16,7 +16,7 @@ class Exp(Function):
         return grad * ctx.out
 
 
-class Log(Function):
+class Log(ArrayFunction):
     """out = ln(x);  d/dx = 1 / x"""
 
     @staticmethod
@@ -29,7 +29,7 @@ class Log(Function):
         return grad / ctx.x
 
 
-class Sqrt(Function):
+class Sqrt(ArrayFunction):
     """out = sqrt(x);  d/dx = 1 / (2 sqrt(x))"""
 
     @staticmethod
@@ -42,7 +42,7 @@ class Sqrt(Function):
         return grad / (2 * ctx.out)
 
 
-class Abs(Function):
+class Abs(ArrayFunction):
     """out = |x|;  d/dx = sign(x)  (0 at x = 0, as PyTorch)"""
 
     @staticmethod
@@ -55,7 +55,7 @@ class Abs(Function):
         return grad * ctx.xp.sign(ctx.x)
 
 
-class Clamp(Function):
+class Clamp(ArrayFunction):
     """out = min(max(x, lo), hi);  d/dx = 1 where lo <= x <= hi, else 0"""
 
     @staticmethod

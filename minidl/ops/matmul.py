@@ -4,7 +4,7 @@ The work is the vendor BLAS through ``xp.matmul``. For out = a @ b the chain rul
 grad_a = grad @ b^T and grad_b = a^T @ grad (each over the last two axes); the engine then sums
 over broadcast batch axes. A 1-D ``a`` acts as a (1, n) row and a 1-D ``b`` as an (n, 1) column.
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 
 def _swap_last(xp, m):
@@ -18,7 +18,7 @@ def _stack_times_matrix(a, b):
     return a.ndim > 2 and b.ndim == 2
 
 
-class MatMul(Function):
+class MatMul(ArrayFunction):
     """out = a @ b;  grad_a = grad @ b^T,  grad_b = a^T @ grad"""
 
     @staticmethod

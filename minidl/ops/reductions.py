@@ -5,7 +5,7 @@ Backward of a reduction spreads the output gradient back over the reduced axes; 
 """
 import builtins
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..tensor import Tensor
 from ._promotion import float_input
 
@@ -32,7 +32,7 @@ def restore_reduced_axes(xp, grad, dims, keepdim):
     return grad if keepdim or not dims else xp.expand_dims(grad, dims)
 
 
-class Sum(Function):
+class Sum(ArrayFunction):
     """out = sum over dims of x;  d/dx = 1 for every element that was summed"""
 
     @staticmethod
@@ -46,7 +46,7 @@ class Sum(Function):
         return ctx.xp.broadcast_to(grad, ctx.shape), None, None
 
 
-class Mean(Function):
+class Mean(ArrayFunction):
     """out = sum(x) / n;  d/dx = 1 / n"""
 
     @staticmethod
@@ -61,7 +61,7 @@ class Mean(Function):
         return ctx.xp.broadcast_to(grad, ctx.shape), None, None
 
 
-class Var(Function):
+class Var(ArrayFunction):
     """out = sum((x - mean)^2) / (n - ddof);  d/dx = 2 (x - mean) / (n - ddof)"""
 
     @staticmethod
@@ -77,7 +77,7 @@ class Var(Function):
         return grad * 2 * ctx.centered / ctx.divisor, None, None, None
 
 
-class _Extreme(Function):
+class _Extreme(ArrayFunction):
     """out = max (or min) over dims;  the gradient is shared evenly among tied extremes"""
 
     reduce = None  # "max" or "min"

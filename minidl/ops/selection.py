@@ -1,9 +1,9 @@
 """Choosing between values elementwise: where, maximum, minimum, masked_fill."""
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ._promotion import promote_operands
 
 
-class Where(Function):
+class Where(ArrayFunction):
     """out = cond ? a : b;  the gradient goes to a where cond holds, to b elsewhere"""
 
     @staticmethod
@@ -17,7 +17,7 @@ class Where(Function):
         return None, xp.where(cond, grad, 0), xp.where(cond, 0, grad)
 
 
-class Maximum(Function):
+class Maximum(ArrayFunction):
     """out = max(a, b);  the larger input gets the gradient, ties split it in half (as PyTorch)"""
 
     @staticmethod
@@ -31,7 +31,7 @@ class Maximum(Function):
         return grad * share_a, grad * (1 - share_a)
 
 
-class Minimum(Function):
+class Minimum(ArrayFunction):
     """out = min(a, b);  the smaller input gets the gradient, ties split it in half"""
 
     @staticmethod
@@ -45,7 +45,7 @@ class Minimum(Function):
         return grad * share_a, grad * (1 - share_a)
 
 
-class MaskedFill(Function):
+class MaskedFill(ArrayFunction):
     """out = mask ? value : x;  the gradient reaches x where the mask is False"""
 
     @staticmethod

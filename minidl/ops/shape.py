@@ -3,7 +3,7 @@
 They move no numbers, so their backward moves the gradient back the same way: reshape it to
 the input's shape, apply the inverse permutation, split it along the joined axis.
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 
 
 def _shape_arg(shape):
@@ -19,7 +19,7 @@ def _axis(dim, ndim, op):
     return dim % ndim
 
 
-class Reshape(Function):
+class Reshape(ArrayFunction):
     """out = x with a new shape (same elements in C order);  grad: reshape back"""
 
     @staticmethod
@@ -37,7 +37,7 @@ class Reshape(Function):
         return grad.reshape(ctx.shape), None
 
 
-class Permute(Function):
+class Permute(ArrayFunction):
     """out = x with its axes reordered;  grad: the inverse reordering"""
 
     @staticmethod
@@ -50,7 +50,7 @@ class Permute(Function):
         return grad.transpose(ctx.inverse), None
 
 
-class Expand(Function):
+class Expand(ArrayFunction):
     """out = x broadcast to a larger shape (a view);  grad: summed back by the engine"""
 
     @staticmethod
@@ -62,7 +62,7 @@ class Expand(Function):
         return grad, None
 
 
-class Cat(Function):
+class Cat(ArrayFunction):
     """out = the inputs joined along one axis;  grad: split at the same places"""
 
     @staticmethod
@@ -80,7 +80,7 @@ class Cat(Function):
         return tuple(ctx.xp.split(grad, ctx.boundaries, axis=ctx.dim))
 
 
-class Stack(Function):
+class Stack(ArrayFunction):
     """out = the inputs stacked along a new axis;  grad: one slice of it per input"""
 
     @staticmethod

@@ -4,11 +4,11 @@ The kernels work on the last axis; for another ``dim`` the op moves that axis la
 softmax:      y_i = e^(x_i - max) / sum_j e^(x_j - max);   dx = y * (dy - sum(dy * y))
 log_softmax:  y_i = x_i - logsumexp(x);                    dx = dy - e^y * sum(dy)
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from .reductions import normalize_dims
 
 
-class Softmax(Function):
+class Softmax(ArrayFunction):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
@@ -22,7 +22,7 @@ class Softmax(Function):
         return xp.moveaxis(last, -1, dim), None
 
 
-class LogSoftmax(Function):
+class LogSoftmax(ArrayFunction):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim

@@ -16,6 +16,7 @@ from collections import defaultdict
 import numpy as np
 
 from .. import enable_grad
+from ..autograd import bump_version
 from ..tensor import Tensor
 
 
@@ -74,8 +75,10 @@ class Optimizer:
             with enable_grad():
                 loss = closure()
         for group in self.param_groups:
-            self._update_group(group, [p for p in group["params"]
-                                       if p.requires_grad and p.grad is not None])
+            params = [p for p in group["params"] if p.requires_grad and p.grad is not None]
+            self._update_group(group, params)
+            for param in params:
+                bump_version(param)  # an in-place write: a graph that saved it must refuse it
         return loss
 
     def _update_group(self, group, params):

@@ -273,6 +273,19 @@ def test_an_op_recorded_before_an_in_place_write_gets_the_old_history():
     np.testing.assert_allclose(x.grad.numpy(), [16.0, 16.0, 16.0])  # 3*2 + 5*2
 
 
+def test_a_tensor_combined_with_itself_in_place():
+    x = dl.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    y += y  # reads the old values twice
+    (y * y).sum().backward()
+    np.testing.assert_allclose(y.detach().numpy(), [6.0, 12.0])
+    np.testing.assert_allclose(x.grad.numpy(), 2 * 6 * np.array([6.0, 12.0]))
+    z = x * 3
+    z.mul_(z)  # mul keeps its argument z for backward, and the write changes it: as PyTorch
+    with pytest.raises(RuntimeError, match="modified by an inplace operation: .* of MulBackward"):
+        z.sum().backward()
+
+
 def test_in_place_write_of_a_saved_output_is_pytorchs_error():
     x = dl.tensor([1.0, 2.0], requires_grad=True)
     y = x.exp()  # exp's backward reads its output

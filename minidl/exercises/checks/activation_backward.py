@@ -1,8 +1,8 @@
-"""Tests of the exercise activation_backward: values, then gradcheck through a Function."""
+"""Tests of the exercise activation_backward: values, then gradcheck through an ArrayFunction."""
 import numpy as np
 
 import minidl as dl
-from minidl.autograd import Function
+from minidl.autograd import ArrayFunction
 
 from ..framework import ExerciseFailure, expect_close
 
@@ -38,7 +38,7 @@ def test_tanh_values(mod):
 
 
 def _gradcheck(name, forward, backward_uses_output, backward):
-    class Activation(Function):
+    class Activation(ArrayFunction):
         @staticmethod
         def forward(ctx, x):
             ctx.x, ctx.y = x, forward(x)

@@ -2,7 +2,7 @@
 import numpy as np
 
 import minidl as dl
-from minidl.autograd import Function
+from minidl.autograd import ArrayFunction
 from minidl.kernels import reference
 
 from ..framework import ExerciseFailure, expect_close
@@ -52,7 +52,7 @@ def test_grad_k(mod):
 
 
 def test_gradcheck_through_the_engine(mod):
-    class Attention(Function):
+    class Attention(ArrayFunction):
         @staticmethod
         def forward(ctx, q, k, v):
             ctx.q, ctx.k, ctx.v = q, k, v

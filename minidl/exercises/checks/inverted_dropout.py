@@ -2,7 +2,7 @@
 import numpy as np
 
 import minidl as dl
-from minidl.autograd import Function
+from minidl.autograd import ArrayFunction
 
 from ..framework import ExerciseFailure, expect_close
 
@@ -51,7 +51,7 @@ def test_eval_mode_and_p_one(mod):
 def test_backward_with_gradcheck(mod):
     keep = np.random.default_rng(2).random((4, 5)) >= 0.4
 
-    class Dropout(Function):
+    class Dropout(ArrayFunction):
         @staticmethod
         def forward(ctx, x):
             return mod.dropout_forward(x, keep, 0.4)

@@ -2,7 +2,7 @@
 import numpy as np
 
 import minidl as dl
-from minidl.autograd import Function
+from minidl.autograd import ArrayFunction
 
 from ..framework import ExerciseFailure, expect_close
 
@@ -40,7 +40,7 @@ def test_shapes_and_sums(mod):
 def test_inside_a_function_with_gradcheck(mod):
     """Use the learner's reduction in an op's backward; gradcheck must agree."""
 
-    class ScaledAdd(Function):
+    class ScaledAdd(ArrayFunction):
         @staticmethod
         def forward(ctx, a, b):
             ctx.shapes = a.shape, b.shape

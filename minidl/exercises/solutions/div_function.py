@@ -1,6 +1,6 @@
-"""Exercise div_function: the op ``a / b`` as a minidl Function.
+"""Exercise div_function: the op ``a / b`` as a minidl ArrayFunction.
 
-Every minidl op is a ``Function`` with two static methods side by side (open
+Every minidl op is an ``ArrayFunction`` with two static methods side by side (open
 minidl/autograd.py to see the base class, and minidl/ops/arithmetic.py for its siblings):
 
 - ``forward(ctx, a, b)`` receives plain NumPy arrays, keeps on ``ctx`` whatever the backward
@@ -14,10 +14,10 @@ Return them in the output's (broadcast) shape: the engine sums each back to its 
 
 Check your work with:  python -m minidl.exercises check div_function
 """
-from minidl.autograd import Function
+from minidl.autograd import ArrayFunction
 
 
-class Div(Function):
+class Div(ArrayFunction):
     """out = a / b;  d/da = 1 / b,  d/db = -a / b^2"""
 
     @staticmethod
