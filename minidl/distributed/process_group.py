@@ -107,8 +107,9 @@ def is_available():
 def init_process_group(backend=None, init_method=None, timeout=None, world_size=-1, rank=-1):
     """Join the job: start the engine ("mpi" on CPUs, "nccl" on GPUs; default "mpi").
 
-    Rank and world size come from the launcher's environment (``mpiexec``); ``world_size`` and
-    ``rank``, if given, are checked against them. ``timeout`` (a ``datetime.timedelta`` or
+    Rank and world size come from the launcher's environment (``mpiexec``; a process started
+    without it is a world of one); ``world_size`` and ``rank``, if given, are checked against
+    them. ``timeout`` (a ``datetime.timedelta`` or
     seconds) bounds every collective; the default is 30 minutes, as in PyTorch.
     """
     global _group
