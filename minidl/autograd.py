@@ -365,6 +365,10 @@ def topological_order(root):
     """Tensors reachable from ``root`` that need a gradient, each after every tensor built from it.
 
     An iterative depth-first search (a recursive one overflows Python's stack on long chains).
+    Of a node's inputs, the leaves are pushed first and so explored last: in the order returned,
+    each leaf comes right after the last op that uses it, not after the whole graph below that
+    op. Its gradient is then complete as early as possible, which lets DistributedDataParallel
+    start all-reducing the last layers' gradients while backward goes on with the first layers.
     """
     order, visited = [], set()
     stack = [(root, False)]
@@ -381,12 +385,18 @@ def topological_order(root):
         node = tensor.grad_fn
         if node is not None:
             moved = clock > node.clock  # an in-place write may have moved an input's history
+            inner = []
             for x in node.inputs:
                 if isinstance(x, Tensor) and x._requires_grad:
                     if moved:
                         x = _input_as_recorded(node, x)
-                    if id(x) not in visited:
-                        stack.append((x, False))
+                    if id(x) in visited:
+                        continue
+                    if x.grad_fn is None:
+                        stack.append((x, False))  # leaves first: explored last (see above)
+                    else:
+                        inner.append((x, False))
+            stack.extend(inner)
     order.reverse()
     return order
 

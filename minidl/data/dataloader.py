@@ -13,7 +13,8 @@ class DataLoader:
     With ``shuffle=True`` every epoch (every ``iter()``) visits the samples in a new random
     order. The orders come from a generator seeded with ``seed``: the same seed gives the same
     sequence of orders, and ``seed=None`` draws fresh entropy from the OS. ``drop_last=True``
-    skips a final batch smaller than ``batch_size``.
+    skips a final batch smaller than ``batch_size``. ``sampler=`` (any iterable of indices with a
+    ``len``, such as a ``DistributedSampler``) chooses the order instead; it excludes ``shuffle``.
 
     Each batch is a tuple with one Tensor per sample field (a bare Tensor when the samples are
     not tuples, as in PyTorch); batches are new tensors that do not require grad. A
@@ -21,10 +22,14 @@ class DataLoader:
     by stacking its samples' fields.
     """
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None):
+    def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False, seed=None,
+                 sampler=None):
         if not (isinstance(batch_size, int) and batch_size >= 1):
             raise ValueError(f"DataLoader: batch_size must be a positive integer, "
                              f"got {batch_size!r}")
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
+        self.sampler = sampler
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -32,12 +37,16 @@ class DataLoader:
         self._rng = np.random.default_rng(seed)
 
     def __len__(self):
-        n = len(self.dataset)
+        n = len(self.dataset) if self.sampler is None else len(self.sampler)
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def __iter__(self):
-        n = len(self.dataset)
-        order = self._rng.permutation(n) if self.shuffle else np.arange(n)
+        if self.sampler is not None:
+            order = np.fromiter(self.sampler, dtype=np.int64)
+        elif self.shuffle:
+            order = self._rng.permutation(len(self.dataset))
+        else:
+            order = np.arange(len(self.dataset))
         batches = [order[i * self.batch_size:(i + 1) * self.batch_size] for i in range(len(self))]
         if isinstance(self.dataset, TensorDataset):
             return self._index_tensors(batches)

@@ -14,13 +14,19 @@ every step (the task has 10^8 inputs, so there is nothing to overfit) and report
 accuracy on held-out sequences.
 
 Run:  python -m minidl.examples.sort_transformer        (MINIDL_QUICK=1 for a short run)
+      mpiexec -n 2 python -m minidl.examples.sort_transformer --distributed
+
+With ``--distributed`` the ranks train one model together: each draws its own 64 / N sequences
+per step and ``DistributedDataParallel`` averages the gradients; only rank 0 prints.
 """
+import argparse
 import os
 import time
 
 import numpy as np
 
 import minidl as dl
+import minidl.distributed as dist
 import minidl.nn as nn
 import minidl.nn.functional as F
 import minidl.optim as optim
@@ -51,12 +57,19 @@ def token_accuracy(model, inputs, targets):
     return float((predictions == targets).mean())
 
 
-def train(quick=None, length=8, seed=0, verbose=True):
-    """Train and evaluate; returns {"accuracy", "sequence_accuracy", "seconds", "steps"}."""
+def train(quick=None, length=8, seed=0, verbose=True, distributed=False):
+    """Train and evaluate; returns {"accuracy", "sequence_accuracy", "seconds", "steps"}.
+
+    ``distributed=True`` needs ``dist.init_process_group`` first: every rank takes 64 / N
+    sequences per step, and only rank 0 prints (``verbose``)."""
     quick = os.environ.get("MINIDL_QUICK") == "1" if quick is None else quick
-    steps, batch_size = (300, 64) if quick else (1000, 64)
+    rank, world_size = (dist.get_rank(), dist.get_world_size()) if distributed else (0, 1)
+    verbose = verbose and rank == 0
+    steps, batch_size = (300, 64 // world_size) if quick else (1000, 64 // world_size)
     dl.manual_seed(seed)
     model = SortingTransformer(length)
+    if distributed:
+        model = nn.parallel.DistributedDataParallel(model)
     optimizer = optim.Adam(model.parameters(), lr=2e-3)
 
     def warmup_then_cosine(step):
@@ -65,7 +78,7 @@ def train(quick=None, length=8, seed=0, verbose=True):
 
     schedule = optim.lr_scheduler.LambdaLR(optimizer, warmup_then_cosine)
     test_inputs, test_targets = make_sort_task(2000, length, NUM_DIGITS, seed=seed + 1)
-    rng = np.random.default_rng(seed + 2)
+    rng = np.random.default_rng(seed + 2 + 1000 * rank)  # each rank draws its own sequences
 
     start = time.perf_counter()
     for step in range(steps):
@@ -97,5 +110,19 @@ def train(quick=None, length=8, seed=0, verbose=True):
     return result
 
 
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Train a Transformer to sort digits.")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--distributed", action="store_true",
+                        help="data-parallel over the ranks started by mpiexec")
+    args = parser.parse_args(argv)
+    if args.distributed:
+        dist.init_process_group("mpi")
+    result = train(seed=args.seed, distributed=args.distributed)
+    if args.distributed:
+        dist.destroy_process_group()
+    return result
+
+
 if __name__ == "__main__":
-    train()
+    main()

@@ -26,6 +26,7 @@ T5 = "05_attention.py"
 T6 = "06_pretraining_finetuning.py"
 T7 = "07_inside_the_accelerated_core.py"
 T8 = "08_checkpoints_and_deployment.py"
+T10 = "10_distributed.py"
 T11 = "11_gpt.py"
 T12 = "12_from_checkpoint_to_service.py"
 
@@ -78,6 +79,8 @@ _CATALOG = [
              "write a file atomically: temporary file, fsync, rename"),
     Exercise("check_state_dict", T8, "Loading: strict key and shape checks",
              "compare a state dict with a model's: missing, unexpected and mis-shaped keys"),
+    Exercise("ring_allreduce", T10, "The all-reduce, drawn step by step",
+             "ring all-reduce over simulated ranks: reduce-scatter, then all-gather"),
     Exercise("causal_mask", T11, "The causal mask",
              "the causal mask, and attention that cannot look ahead"),
     Exercise("top_k_sampling", T11, "Sampling: temperature, top-k, top-p",

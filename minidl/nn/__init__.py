@@ -64,3 +64,6 @@ from .parameter import Parameter
 from .positional import LearnedPositionalEncoding, SinusoidalPositionalEncoding
 from .sparse import Embedding
 from .transformer import TransformerEncoder, TransformerEncoderLayer
+
+# ---- data parallelism (issue 18) ----
+from . import parallel  # noqa: E402

@@ -75,6 +75,14 @@ EXPECTED = {
         lambda r: r["onnx_max_error"] < 1e-5 and r["served_matches"]
         and r["int8_accuracy_drop"] < 0.05 and r["accuracy_80_percent_pruned_tuned"] > 0.7,
     ),
+    "10_distributed.py": (
+        ["10_ring_allreduce.png", "10_allreduce_cost.png", "10_lr_scaling.png"],
+        lambda r: r["shard_average_error"] < 1e-12 and r["accumulation_error"] < 1e-12
+        and r["ring_steps"] == 6
+        and r["final_accuracy"]["batch 128, lr 0.16, warm-up"]
+        > r["final_accuracy"]["batch 128, lr 0.02"]
+        and r["mpi_run_ok"] in (True, None),  # None: mpiexec is not installed
+    ),
 }
 
 
