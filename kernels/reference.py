@@ -332,3 +332,12 @@ def adam_step(params, grads, exp_avgs, exp_avg_sqs, step, lr, beta1, beta2, eps,
         exp_avg_sq[...] = beta2 * exp_avg_sq + (1 - beta2) * grad * grad
         denominator = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
         param -= lr / bias_correction1 * exp_avg / denominator
+
+
+# ----------------------------------------------------------------------------- convolution, pooling, batch norm
+# Written in their own module (images need more words than a row-wise kernel); part of this set.
+
+from .reference_convolution import (  # noqa: E402
+    avg_pool2d_backward, avg_pool2d_forward, batch_norm_backward, batch_norm_forward, col2im,
+    im2col, max_pool2d_backward, max_pool2d_forward,
+)
