@@ -58,6 +58,13 @@ EXPECTED = {
         lambda r: r["fresh_process_matches"] and r["resume_matches_uninterrupted"]
         and r["corrupt_file_rejected"],
     ),
+    "09_convolutions.py": (
+        ["09_feature_maps.png", "09_receptive_field.png", "09_im2col.png", "09_batch_norm.png",
+         "09_learned_filters.png"],
+        lambda r: r["conv_max_error"] < 1e-12 and r["im2col_max_error"] < 1e-12
+        and r["conv_gradcheck"] and r["batch_norm_eval_batch_independent"]
+        and r["test_accuracy"] > 0.8,
+    ),
 }
 
 
