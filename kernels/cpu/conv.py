@@ -8,10 +8,20 @@ matrix product of a convolution runs in BLAS (the op's ``xp.matmul``), not here.
 """
 
 import numpy as np
-from numba import prange
+from numba import njit, prange
 
 from ..reference_convolution import conv_output_size
 from .parallel import serial_and_parallel
+
+
+@njit(cache=True)
+def _inside(offset, stride, size, count):
+    """The outputs [lo, hi) among ``count`` whose pixel q * stride + offset lies in [0, size):
+    the loops below run over them without a bounds test (which lets LLVM vectorise them)."""
+    lo = 0 if offset >= 0 else (-offset + stride - 1) // stride
+    last = size - 1 - offset
+    hi = 0 if last < 0 else min(count, last // stride + 1)
+    return min(lo, count), max(hi, min(lo, count))
 
 
 @serial_and_parallel(cost=1)
@@ -23,15 +33,19 @@ def _im2col(x, kh, kw, sh, sw, top, left, dh, dw, oh, ow, cols):
         for i in range(kh):
             for j in range(kw):
                 row = (c * kh + i) * kw + j
+                q_lo, q_hi = _inside(j * dw - left, sw, width, ow)
                 for p in range(oh):
                     h = p * sh + i * dh - top
                     start = (n * oh + p) * ow
                     if h < 0 or h >= height:
                         cols[row, start : start + ow] = 0
                         continue
-                    for q in range(ow):
-                        w = q * sw + j * dw - left
-                        cols[row, start + q] = x[n, c, h, w] if 0 <= w < width else 0
+                    first = q_lo * sw + j * dw - left  # the pixel of output q_lo
+                    cols[row, start : start + q_lo] = 0
+                    if q_hi > q_lo:  # (an empty slice could wrap around below pixel 0)
+                        cols[row, start + q_lo : start + q_hi] = x[
+                            n, c, h, first : first + (q_hi - q_lo - 1) * sw + 1 : sw]
+                    cols[row, start + q_hi : start + ow] = 0
 
 
 @serial_and_parallel(cost=1)
@@ -44,15 +58,15 @@ def _col2im(cols, kh, kw, sh, sw, top, left, dh, dw, oh, ow, x):
         for i in range(kh):
             for j in range(kw):
                 row = (c * kh + i) * kw + j
+                q_lo, q_hi = _inside(j * dw - left, sw, width, ow)
                 for p in range(oh):
                     h = p * sh + i * dh - top
-                    if h < 0 or h >= height:
+                    if h < 0 or h >= height or q_hi == q_lo:
                         continue
                     start = (n * oh + p) * ow
-                    for q in range(ow):
-                        w = q * sw + j * dw - left
-                        if 0 <= w < width:
-                            x[n, c, h, w] += cols[row, start + q]
+                    first = q_lo * sw + j * dw - left
+                    x[n, c, h, first : first + (q_hi - q_lo - 1) * sw + 1 : sw] += cols[
+                        row, start + q_lo : start + q_hi]
 
 
 def _geometry(shape, kernel_size, stride, padding, dilation):

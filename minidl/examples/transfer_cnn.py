@@ -37,13 +37,16 @@ TASK_A, TASK_B = (0, 1, 2, 3, 4), (5, 6, 7, 8, 9)
 
 
 class Classifier(nn.Module):
-    """A backbone (everything before the last layer) and a head (the last linear layer)."""
+    """A backbone (the convolutional blocks, up to the flattened feature maps) and a head (the
+    fully connected layers). The last hidden layer of a trained classifier specialises in its
+    own classes; the convolutional features (strokes, corners) are what carries over."""
 
     def __init__(self, num_classes):
         super().__init__()
         layers = list(build_lenet(num_classes))
-        self.backbone = nn.Sequential(*layers[:-1])
-        self.head = layers[-1]
+        split = next(i for i, layer in enumerate(layers) if isinstance(layer, nn.Linear))
+        self.backbone = nn.Sequential(*layers[:split])
+        self.head = nn.Sequential(*layers[split:])
 
     def forward(self, x):
         return self.head(self.backbone(x))
