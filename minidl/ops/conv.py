@@ -186,9 +186,9 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     Runs as conv2d on (N, C, 1, L) images with a (1, k) kernel.
     """
     _check_conv_inputs("conv1d", input, weight, bias, groups, spatial_dims=1)
-    as_pair = (lambda v: v) if isinstance(padding, str) else (lambda v: (0, _single(v)))
+    padding = padding if isinstance(padding, str) else (0, _single(padding))
     y = _conv2d("conv1d", input.unsqueeze(2), weight.unsqueeze(2), bias, (1, _single(stride)),
-                as_pair(padding), (1, _single(dilation)), groups)
+                padding, (1, _single(dilation)), groups)
     return y.squeeze(2)
 
 

@@ -13,7 +13,7 @@ that of an average is shared equally by the pixels of the window.
 """
 from ..autograd import Function
 from ..tensor import Tensor
-from .conv import _pair
+from .conv import _pair, _single
 
 
 class MaxPool2d(Function):
@@ -62,7 +62,7 @@ def _pooling_geometry(op, input, kernel_size, stride, padding, dilation, ceil_mo
     if input.dtype.kind != "f":
         raise TypeError(f"{op}: expected a floating-point input, got {input.dtype}")
     kernel_size = _pair(kernel_size, "kernel_size", op)
-    stride = kernel_size if stride is None or stride == [] else _pair(stride, "stride", op)
+    stride = kernel_size if stride is None else _pair(stride, "stride", op)
     padding, dilation = _pair(padding, "padding", op), _pair(dilation, "dilation", op)
     if min(kernel_size) < 1 or min(stride) < 1 or min(dilation) < 1:
         raise ValueError(f"{op}: kernel_size {kernel_size}, stride {stride} and dilation "
@@ -103,10 +103,9 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     if not isinstance(input, Tensor) or input.ndim != 3:
         shape = input.shape if isinstance(input, Tensor) else type(input).__name__
         raise RuntimeError(f"max_pool1d: expected a 3-D input (N, C, L), got shape {shape}")
-    one = (lambda v: (1, v if isinstance(v, int) else tuple(v)[0]))
-    stride = None if stride is None else one(stride)
-    result = max_pool2d(input.unsqueeze(2), one(kernel_size), stride, (0, one(padding)[1]),
-                        one(dilation), ceil_mode, return_indices)
+    stride = None if stride is None else (1, _single(stride))
+    result = max_pool2d(input.unsqueeze(2), (1, _single(kernel_size)), stride,
+                        (0, _single(padding)), (1, _single(dilation)), ceil_mode, return_indices)
     if return_indices:
         return result[0].squeeze(2), result[1].squeeze(2)
     return result.squeeze(2)
