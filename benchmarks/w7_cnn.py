@@ -125,7 +125,7 @@ def run(device="cpu", quick=False):
     results = []
     for name in MODELS:
         results += per_impl(f"W7 {name}", device, quick, make_builder(name), per="step",
-                            target=target, target_ratio=ratio, repeats=5 if quick else 50)
+                            target=target, target_ratio=ratio, repeats=None if quick else 20)
     for r in results:
         r.extra.update(note="batch 64 of 1x28x28")
     return results
