@@ -119,10 +119,10 @@ def main(argv=None):
         if method == "frozen backbone":
             for param in model.backbone.parameters():
                 param.requires_grad_(False)
-            groups = [{"params": list(model.head.parameters()), "lr": 1e-2}]
+            groups = [{"params": list(model.head.parameters()), "lr": 2e-3}]
         elif method == "full fine-tuning":
-            groups = [{"params": list(model.backbone.parameters()), "lr": 3e-4},
-                      {"params": list(model.head.parameters()), "lr": 1e-2}]
+            groups = [{"params": list(model.backbone.parameters()), "lr": 5e-4},
+                      {"params": list(model.head.parameters()), "lr": 2e-3}]
         else:
             groups = [{"params": list(model.parameters()), "lr": 2e-3}]
         fit(model, groups, XB, yB, args.finetune_steps, args.seed,
