@@ -17,8 +17,11 @@ Three ways to learn task B, each evaluated on all of task B's test images:
   not overwritten);
 - **from scratch**: the same network, randomly initialised, trained on the few labels only.
 
-With a handful of labels per class, both pretrained variants should beat training from scratch
-by a wide margin. ``MINIDL_QUICK=1`` shortens every phase.
+What we measured (seed 0, 179 test images of task B): with 2 labels per class, frozen 87.7%,
+fine-tuned 89.9%, from scratch 88.3%; with 10 per class 92.2%, 92.2% and 93.9%. Digits are
+simple enough that a small CNN trained from scratch on a few augmented images is already a strong
+baseline, and features learned on 0-4 carry over only partly to 5-9: transfer pays off here
+only with the fewest labels. ``MINIDL_QUICK=1`` shortens every phase.
 """
 import argparse
 import os
