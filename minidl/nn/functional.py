@@ -12,3 +12,11 @@ from ..ops.embedding import embedding
 from ..ops.layer_norm import layer_norm
 from ..ops.loss import binary_cross_entropy_with_logits, cross_entropy, mse_loss
 from .linear import linear
+
+# convolutional networks: convolution, pooling, normalisation and resizing of images
+from ..ops.batch_norm import batch_norm  # noqa: E402
+from ..ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: E402
+from ..ops.dropout import dropout2d  # noqa: E402
+from ..ops.group_norm import group_norm  # noqa: E402
+from ..ops.pooling import avg_pool2d, max_pool1d, max_pool2d  # noqa: E402
+from ..ops.resample import adaptive_avg_pool2d, interpolate  # noqa: E402

@@ -199,6 +199,8 @@ class Module:
             for tensor in (param, param.grad):
                 if tensor is not None:
                     _move_in_place(tensor, backend, dtype)
+        for _, buffer in self.named_buffers():  # an integer buffer (a count) keeps its dtype
+            _move_in_place(buffer, backend, dtype if buffer.dtype.kind == "f" else None)
         return self
 
     def cpu(self):
@@ -213,6 +215,33 @@ class Module:
     def double(self):
         return self.to(dtypes.float64)
 
+    # ---- buffers: state that is not learned (batch norm's running statistics) ----------------
+    # A buffer is a plain Tensor attribute whose name is listed in ``_buffers`` (name ->
+    # persistent), so that to() moves it and state_dict() saves it when persistent.
+    def register_buffer(self, name, tensor, persistent=True):
+        """Register ``tensor`` (a Tensor, or None) as the buffer ``name`` (PyTorch's signature)."""
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"register_buffer: {name!r} must be a Tensor or None, "
+                            f"got {type(tensor).__name__}")
+        if "_buffers" not in self.__dict__:
+            object.__setattr__(self, "_buffers", OrderedDict())
+        self._forget(name)
+        self._buffers[name] = persistent
+        object.__setattr__(self, name, tensor)
+
+    def named_buffers(self, prefix="", recurse=True):
+        """(qualified name, Tensor) for every buffer that is not None."""
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for module_prefix, module in modules:
+            for name in module.__dict__.get("_buffers", {}):
+                buffer = getattr(module, name)
+                if buffer is not None:
+                    yield (f"{module_prefix}.{name}" if module_prefix else name), buffer
+
+    def buffers(self, recurse=True):
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
     # ---- saving and loading ------------------------------------------------------------------
     def state_dict(self, prefix=""):
         """An ordered dict of qualified name -> detached Tensor (sharing the parameter's data)."""
@@ -220,6 +249,10 @@ class Module:
         for name, param in self._parameters.items():
             if param is not None:
                 state[prefix + name] = param.detach()
+        for name, persistent in self.__dict__.get("_buffers", {}).items():
+            buffer = getattr(self, name)
+            if persistent and buffer is not None:
+                state[prefix + name] = buffer.detach()
         for name, module in self.named_children():
             state.update(module.state_dict(prefix=f"{prefix}{name}."))
         return state
