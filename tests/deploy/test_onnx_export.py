@@ -196,3 +196,103 @@ def test_the_tracer_records_ops_that_need_no_gradient_and_only_while_tracing():
     with pytest.raises(ValueError):
         trace(failing, (ids,))
     assert autograd._record_every_op is False
+
+
+# ---- image models: convolutions, pooling, batch and group norm, resampling ------------------
+def train_a_few_steps(model, x, classes, steps=3):
+    """A few Adam steps in train mode, so batch norm's running statistics are not the initial
+    zeros and ones."""
+    import minidl.optim as optim
+
+    rng = np.random.default_rng(5)
+    optimizer = optim.Adam(model.parameters(), lr=1e-2)
+    model.train()
+    for _ in range(steps):
+        labels = dl.tensor(rng.integers(0, classes, x.shape[0]))
+        loss = F.cross_entropy(model(x), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+
+@pytest.mark.parametrize("build", ["build_lenet", "build_resnet"])
+def test_digits_cnn_models(tmp_path, build):
+    from minidl.examples import digits_cnn
+
+    dl.manual_seed(6)
+    model = getattr(digits_cnn, build)()
+    rng = np.random.default_rng(6)
+    train_a_few_steps(model, dl.tensor(rng.standard_normal((16, 1, 8, 8)).astype(np.float32)), 10)
+    bn = next(m for m in model.modules() if isinstance(m, nn.BatchNorm2d))
+    assert not np.allclose(bn.running_var.numpy(), 1)
+    x = rng.standard_normal((5, 1, 8, 8)).astype(np.float32)
+    got, expected = export_and_run(tmp_path, model, dl.randn(2, 1, 8, 8), [x])
+    assert got.shape == (5, 10)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+class ConvOps(nn.Module):
+    """Every image converter once, on (N, 4, 9, 9) images; the branches are joined as (N, F)."""
+
+    def __init__(self):
+        super().__init__()
+        self.same_grouped = nn.Conv2d(4, 6, 4, padding="same", groups=2)  # pads (1, 2) per axis
+        self.dilated = nn.Conv2d(6, 6, 2, padding="same", dilation=3, bias=False)
+        self.norm = nn.GroupNorm(3, 6)
+        self.up = nn.ConvTranspose2d(6, 2, 3, stride=2, padding=1, output_padding=1)
+        self.signal = nn.Conv1d(4, 3, 5, stride=2, padding=1)
+        self.signal_norm = nn.BatchNorm1d(3)
+        self.drop = nn.Dropout2d(0.5)
+
+    def forward(self, x):
+        h = self.drop(self.norm(self.dilated(F.relu(self.same_grouped(x)))))  # (N, 6, 9, 9)
+        even = h[:, :, :8, :8]
+        parts = [
+            self.up(h),  # (N, 2, 18, 18)
+            F.max_pool2d(even, 3, stride=2, padding=1, ceil_mode=True),  # 5x5, floor: 4x4
+            F.max_pool2d(even, 2, stride=2, dilation=2, ceil_mode=True),  # 4x4, floor: 3x3
+            F.max_pool2d(h[:, :, :5, :5], 2, stride=2, padding=1, ceil_mode=True),  # as floor
+            F.avg_pool2d(h, 2, ceil_mode=True),  # 5x5, last window clipped
+            F.avg_pool2d(even, 3, stride=2, padding=1, count_include_pad=False, ceil_mode=True),
+            F.avg_pool2d(even, 3, stride=2, padding=1, ceil_mode=True),
+            F.avg_pool2d(h, 3, stride=2, padding=1),
+            F.adaptive_avg_pool2d(h, 1),  # GlobalAveragePool
+            F.adaptive_avg_pool2d(h[:, :, :8, :6], (4, 3)),  # AveragePool of 2x2 windows
+            F.adaptive_avg_pool2d(h, (4, 5)),  # unequal windows: two MatMuls
+            F.interpolate(h, size=(13, 7), mode="nearest"),
+            F.interpolate(h, scale_factor=2, mode="bilinear", align_corners=True),
+            F.interpolate(h, size=(5, 12), mode="bilinear", align_corners=False),
+            F.interpolate(h, scale_factor=1.7, mode="bilinear"),
+            self.signal_norm(self.signal(x.flatten(2))),  # (N, 3, 40)
+            F.max_pool1d(x.flatten(2), 4, stride=3, padding=2),
+        ]
+        return dl.cat([p.flatten(1) for p in parts], dim=1)
+
+
+@pytest.mark.parametrize("opset_version", [17, 18, 20])
+def test_every_image_converter_against_minidl(tmp_path, opset_version):
+    dl.manual_seed(7)
+    model = ConvOps()
+    rng = np.random.default_rng(7)
+    model.train()
+    model(dl.tensor(rng.standard_normal((4, 4, 9, 9)).astype(np.float32)))  # running stats move
+    x = rng.standard_normal((5, 4, 9, 9)).astype(np.float32)
+    got, expected = export_and_run(tmp_path, model, dl.randn(2, 4, 9, 9), [x],
+                                   opset_version=opset_version)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    operators = {node.op_type for node in onnx.load(tmp_path / "model.onnx").graph.node}
+    assert {"Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "Resize",
+            "BatchNormalization", "InstanceNormalization"} <= operators
+    ceil_mode = {(node.op_type, onnx.helper.get_attribute_value(attribute))
+                 for node in onnx.load(tmp_path / "model.onnx").graph.node
+                 for attribute in node.attribute if attribute.name == "ceil_mode"}
+    assert {("MaxPool", 1), ("AveragePool", 1)} <= ceil_mode
+
+
+def test_batch_norm_in_training_mode_is_refused(tmp_path):
+    class AlwaysTraining(nn.Module):
+        def forward(self, x):
+            return F.batch_norm(x, None, None, training=True)
+
+    with pytest.raises(dl.onnx.ExportError, match="BatchNormTraining"):
+        dl.onnx.export(AlwaysTraining(), dl.randn(2, 3, 4, 4), tmp_path / "m.onnx")
