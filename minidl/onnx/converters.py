@@ -265,7 +265,7 @@ def resample2d(g, op):
     is GlobalAveragePool or AveragePool; nearest or bilinear interpolation to a size is Resize.
     Any other pair (an adaptive average over unequal windows, a scale_factor whose product is
     not a whole size) is written as it is computed, two MatMuls with the matrices."""
-    x, rows, columns = op.inputs
+    x, rows, columns = op.inputs[0], _host(op, op.inputs[1]), _host(op, op.inputs[2])
     (height, width), (out_h, out_w) = x.shape[2:], op.output.shape[2:]
 
     def made_by(build, *args):
@@ -302,6 +302,11 @@ def _resize_to(g, x, size, attributes):
     return g.add("Resize", [x, "", "", sizes], **attributes)
 
 
+def _host(op, array):
+    """An array the op's node holds (not a Tensor) as a NumPy array, copied from a GPU."""
+    return op.node.backend.to_host(array)
+
+
 def _recovered_eps(variance, rstd):
     """The eps of rstd = 1 / sqrt(variance + eps), which the normalization nodes do not keep:
     read off the entry with the smallest variance (where eps matters most), to two significant
@@ -321,10 +326,11 @@ def batch_norm(g, op):
              else g.constant(np.ones(channels, dtype), "batch_norm_ones"))
     shift = (g.input(op, 2) if bias is not None
              else g.constant(np.zeros(channels, dtype), "batch_norm_zeros"))
-    mean = g.constant(np.asarray(running_mean), "running_mean")
-    var = g.constant(np.asarray(running_var), "running_var")
+    running_mean, running_var = _host(op, running_mean), _host(op, running_var)
+    mean = g.constant(running_mean, "running_mean")
+    var = g.constant(running_var, "running_var")
     return g.add("BatchNormalization", [g.input(op, 0), scale, shift, mean, var],
-                 epsilon=_recovered_eps(running_var, op.node.rstd))
+                 epsilon=_recovered_eps(running_var, _host(op, op.node.rstd)))
 
 
 @converts(BatchNormTraining)
@@ -341,7 +347,7 @@ def group_norm(g, op):
     (N, C, ...), then weight and bias per channel. (GroupNormalization of opsets 18-20 has a
     scale per group, not per channel as PyTorch's, so the decomposition serves every opset.)"""
     x, weight, bias = op.inputs
-    dtype, rows = op.output.dtype, op.node.rows
+    dtype, rows = op.output.dtype, _host(op, op.node.rows)
     groups = rows.shape[0] // x.shape[0]
     as_groups = g.add("Reshape", [g.input(op, 0),
                                   g.constant(np.array([0, groups, -1], np.int64), "shape")])
@@ -349,7 +355,7 @@ def group_norm(g, op):
     normalized = g.add("InstanceNormalization", [
         as_groups, g.constant(np.ones(groups, dtype), "group_norm_ones"),
         g.constant(np.zeros(groups, dtype), "group_norm_zeros")],
-        epsilon=_recovered_eps(variance, op.node.rstd))
+        epsilon=_recovered_eps(variance, _host(op, op.node.rstd)))
     y = g.add("Reshape", [normalized,
                           g.constant(np.array([0, *x.shape[1:]], np.int64), "shape")])
     per_channel = np.array([-1] + [1] * (x.ndim - 2), np.int64)

@@ -240,6 +240,8 @@ class ConvOps(nn.Module):
         self.dilated = nn.Conv2d(6, 6, 2, padding="same", dilation=3, bias=False)
         self.norm = nn.GroupNorm(3, 6)
         self.up = nn.ConvTranspose2d(6, 2, 3, stride=2, padding=1, output_padding=1)
+        self.up_grouped = nn.ConvTranspose2d(6, 4, 2, stride=3, output_padding=2, groups=2,
+                                             dilation=2)
         self.signal = nn.Conv1d(4, 3, 5, stride=2, padding=1)
         self.signal_norm = nn.BatchNorm1d(3)
         self.drop = nn.Dropout2d(0.5)
@@ -249,6 +251,7 @@ class ConvOps(nn.Module):
         even = h[:, :, :8, :8]
         parts = [
             self.up(h),  # (N, 2, 18, 18)
+            self.up_grouped(h),  # (N, 4, 29, 29)
             F.max_pool2d(even, 3, stride=2, padding=1, ceil_mode=True),  # 5x5, floor: 4x4
             F.max_pool2d(even, 2, stride=2, dilation=2, ceil_mode=True),  # 4x4, floor: 3x3
             F.max_pool2d(h[:, :, :5, :5], 2, stride=2, padding=1, ceil_mode=True),  # as floor
@@ -296,3 +299,21 @@ def test_batch_norm_in_training_mode_is_refused(tmp_path):
 
     with pytest.raises(dl.onnx.ExportError, match="BatchNormTraining"):
         dl.onnx.export(AlwaysTraining(), dl.randn(2, 3, 4, 4), tmp_path / "m.onnx")
+
+
+@pytest.mark.parametrize("eps", [1e-5, 1e-3, 0.05])
+def test_norms_without_affine_and_their_eps(tmp_path, eps):
+    """The nodes keep rstd = 1 / sqrt(var + eps), not eps: the converters read it back."""
+    dl.manual_seed(8)
+    model = nn.Sequential(nn.Conv2d(2, 4, 3), nn.BatchNorm2d(4, eps=eps, affine=False),
+                          nn.GroupNorm(2, 4, eps=eps, affine=False))
+    rng = np.random.default_rng(8)
+    model.train()
+    model(dl.tensor(rng.standard_normal((3, 2, 6, 6)).astype(np.float32)))
+    x = rng.standard_normal((5, 2, 6, 6)).astype(np.float32)
+    got, expected = export_and_run(tmp_path, model, dl.randn(2, 2, 6, 6), [x])
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    for node in onnx.load(tmp_path / "model.onnx").graph.node:
+        if node.op_type in ("BatchNormalization", "InstanceNormalization"):
+            epsilon = onnx.helper.get_attribute_value(node.attribute[0])
+            assert epsilon == pytest.approx(eps, rel=1e-6)
