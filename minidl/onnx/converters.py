@@ -344,7 +344,7 @@ def batch_norm_training(g, op):
 @converts(GroupNorm)
 def group_norm(g, op):
     """(N, C, ...) -> (N, G, rest), InstanceNormalization of each (sample, group), back to
-    (N, C, ...), then weight and bias per channel. (GroupNormalization of opsets 18-20 has a
+    x's shape, then weight and bias per channel. (GroupNormalization of opsets 18-20 has a
     scale per group, not per channel as PyTorch's, so the decomposition serves every opset.)"""
     x, weight, bias = op.inputs
     dtype, rows = op.output.dtype, _host(op, op.node.rows)
@@ -356,8 +356,7 @@ def group_norm(g, op):
         as_groups, g.constant(np.ones(groups, dtype), "group_norm_ones"),
         g.constant(np.zeros(groups, dtype), "group_norm_zeros")],
         epsilon=_recovered_eps(variance, _host(op, op.node.rstd)))
-    y = g.add("Reshape", [normalized,
-                          g.constant(np.array([0, *x.shape[1:]], np.int64), "shape")])
+    y = g.add("Reshape", [normalized, g.add("Shape", [g.input(op, 0)])])
     per_channel = np.array([-1] + [1] * (x.ndim - 2), np.int64)
     if weight is not None:
         y = g.add("Mul", [y, g.add("Reshape", [g.input(op, 1),

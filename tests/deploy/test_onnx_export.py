@@ -215,19 +215,23 @@ def train_a_few_steps(model, x, classes, steps=3):
         optimizer.step()
 
 
-@pytest.mark.parametrize("build", ["build_lenet", "build_resnet"])
-def test_digits_cnn_models(tmp_path, build):
-    from minidl.examples import digits_cnn
+@pytest.mark.parametrize("example, build, classes", [
+    ("digits_cnn", "build_lenet", 10), ("digits_cnn", "build_resnet", 10),
+    ("transfer_cnn", "Classifier", 5),
+])
+def test_the_image_models_of_the_examples(tmp_path, example, build, classes):
+    import importlib
 
     dl.manual_seed(6)
-    model = getattr(digits_cnn, build)()
+    model = getattr(importlib.import_module(f"minidl.examples.{example}"), build)(classes)
     rng = np.random.default_rng(6)
-    train_a_few_steps(model, dl.tensor(rng.standard_normal((16, 1, 8, 8)).astype(np.float32)), 10)
+    images = dl.tensor(rng.standard_normal((16, 1, 8, 8)).astype(np.float32))
+    train_a_few_steps(model, images, classes)
     bn = next(m for m in model.modules() if isinstance(m, nn.BatchNorm2d))
     assert not np.allclose(bn.running_var.numpy(), 1)
     x = rng.standard_normal((5, 1, 8, 8)).astype(np.float32)
     got, expected = export_and_run(tmp_path, model, dl.randn(2, 1, 8, 8), [x])
-    assert got.shape == (5, 10)
+    assert got.shape == (5, classes)
     np.testing.assert_allclose(got, expected, atol=1e-5)
 
 
@@ -317,3 +321,19 @@ def test_norms_without_affine_and_their_eps(tmp_path, eps):
         if node.op_type in ("BatchNormalization", "InstanceNormalization"):
             epsilon = onnx.helper.get_attribute_value(node.attribute[0])
             assert epsilon == pytest.approx(eps, rel=1e-6)
+
+
+def test_a_fully_convolutional_model_with_dynamic_image_size(tmp_path):
+    dl.manual_seed(9)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                          nn.GroupNorm(2, 4), nn.ConvTranspose2d(4, 2, 2, stride=2))
+    axes = {0: "batch", 2: "height", 3: "width"}
+    path = tmp_path / "model.onnx"
+    dl.onnx.export(model, dl.randn(2, 3, 5, 6), path, input_names=["x"], output_names=["y"],
+                   dynamic_axes={"x": axes, "y": axes})
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    x = np.random.default_rng(9).standard_normal((4, 3, 7, 3)).astype(np.float32)
+    got = session.run(None, {"x": x})[0]
+    model.eval()
+    with dl.no_grad():
+        np.testing.assert_allclose(got, model(dl.tensor(x)).numpy(), atol=1e-5)
