@@ -337,3 +337,12 @@ def test_a_fully_convolutional_model_with_dynamic_image_size(tmp_path):
     model.eval()
     with dl.no_grad():
         np.testing.assert_allclose(got, model(dl.tensor(x)).numpy(), atol=1e-5)
+
+
+def test_batch_norm_of_features(tmp_path):
+    dl.manual_seed(10)
+    model = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3), nn.ReLU(), nn.Linear(3, 2))
+    train_a_few_steps(model, dl.randn(8, 4), 2)
+    x = np.random.default_rng(10).standard_normal((5, 4)).astype(np.float32)
+    got, expected = export_and_run(tmp_path, model, dl.randn(2, 4), [x])
+    np.testing.assert_allclose(got, expected, atol=1e-5)
