@@ -30,6 +30,7 @@ WORKLOADS = {
     "W4": "w4_autograd_overhead",
     "W5": "w5_activations",
     "W6": "w6_digits_training",
+    "W7": "w7_cnn",
     "startup": "startup",
 }
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"

@@ -91,6 +91,7 @@ def kernel_samples():
     att_lse = np.zeros((2, 3), f)
     keep = np.ones((4, 8), dtype=bool)
     table, indices = randn(6, 3), np.array([[0, 5], [2, 2]], dtype=np.int64)
+    image = randn(2, 3, 5, 5)
 
     def params():
         return [randn(3, 2), randn(4)]
@@ -115,6 +116,17 @@ def kernel_samples():
                       False),
         "quantized_matmul": (np.arange(12, dtype=np.uint8).reshape(3, 4), 3,
                              np.ones((2, 4), dtype=np.int8)),
+        # convolution, pooling, batch norm: a (2, 3, 5, 5) image, 3x3 kernel, padding 1
+        "im2col": (image, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),
+        "col2im": (randn(27, 50), image.shape, (3, 3), (1, 1), ((1, 1), (1, 1)), (1, 1)),
+        "max_pool2d_forward": (image, (2, 2), (2, 2), (0, 0), (1, 1), (2, 2)),
+        "max_pool2d_backward": (randn(2, 3, 2, 2), np.zeros((2, 3, 2, 2), np.int64), image.shape),
+        "avg_pool2d_forward": (image, (2, 2), (2, 2), (0, 0), (2, 2), True),
+        "avg_pool2d_backward": (randn(2, 3, 2, 2), image.shape, (2, 2), (2, 2), (0, 0), (2, 2),
+                                True),
+        "batch_norm_forward": (randn(2, 3, 25), np.ones(3, f), np.zeros(3, f), 1e-5),
+        "batch_norm_backward": (randn(2, 3, 25), randn(2, 3, 25), np.ones(3, f), np.zeros(3, f),
+                                np.ones(3, f), 1e-5),
     }
 
 

@@ -81,6 +81,31 @@ Quantized (int8 dynamic quantization, issue 17)::
         a (M, K) uint8 with zero point a_zero_point (an int in [0, 255]), w (N, K) int8
         (symmetric, one row per output channel); acc (M, N) int32,
         acc[m, n] = sum_k (a[m, k] - a_zero_point) * w[n, k].
+Convolution, pooling and batch norm (images are (N, C, H, W); the NumPy specification is in
+``reference_convolution.py``, and the ops check the geometry before calling a kernel)::
+
+    im2col(x, kernel_size, stride, padding, dilation) -> cols
+        kernel_size (kh, kw), stride (sh, sw), dilation (dh, dw); padding ((top, bottom),
+        (left, right)), zeros. cols (C * kh * kw, N * OH * OW): row (c, i, j), column (n, p, q)
+        holds x[n, c, p * sh + i * dh - top, q * sw + j * dw - left] (0 in the padding), with
+        OH = (H + top + bottom - dh * (kh - 1) - 1) // sh + 1 (and OW likewise).
+    col2im(cols, input_shape, kernel_size, stride, padding, dilation) -> x
+        the adjoint of im2col: every entry of cols added onto the pixel it came from.
+    max_pool2d_forward(x, kernel_size, stride, padding, dilation, output_size) -> (y, indices)
+        padding (ph, pw) symmetric, output_size (OH, OW) given by the op (ceil_mode); windows
+        clipped to the image; indices int64 (N, C, OH, OW), the maximum's h * W + w (the first
+        one in a tie).
+    max_pool2d_backward(gy, indices, input_shape) -> gx    gy added at each window's maximum
+    avg_pool2d_forward(x, kernel_size, stride, padding, output_size, count_include_pad) -> y
+        window sum / divisor: the window's area clipped to the padded image
+        (count_include_pad) or to the image; ceil_mode's overhang never counts.
+    avg_pool2d_backward(gy, input_shape, kernel_size, stride, padding, output_size,
+                        count_include_pad) -> gx
+    batch_norm_forward(x, weight, bias, eps) -> (y, mean, var)
+        training mode over x (N, C, L): per channel, mean and biased var over N and L;
+        y = (x - mean) / sqrt(var + eps) * weight + bias; weight, bias (C,) or None.
+    batch_norm_backward(gy, x, weight, mean, var, eps) -> (gx, gweight, gbias)
+        gweight = sum(gy * xhat) and gbias = sum(gy), returned even when weight is None.
 
 Dropout masks come from a counter-based hash, so every set draws the same mask for the same
 (shape, p, seed): for flat C-order index i, ``z = splitmix64(seed + (i + 1) * 0x9E3779B97F4A7C15)``

@@ -348,3 +348,12 @@ def quantized_matmul(a, a_zero_point, w):
     overflow here for K < 2^31 / (255 * 128) = 65,793.
     """
     return (a.astype(np.int32) - np.int32(a_zero_point)) @ w.astype(np.int32).T
+
+
+# ----------------------------------------------------------------------------- convolution, pooling, batch norm
+# Written in their own module (images need more words than a row-wise kernel); part of this set.
+
+from .reference_convolution import (  # noqa: E402
+    avg_pool2d_backward, avg_pool2d_forward, batch_norm_backward, batch_norm_forward, col2im,
+    im2col, max_pool2d_backward, max_pool2d_forward,
+)

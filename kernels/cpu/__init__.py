@@ -37,6 +37,13 @@ from .optimizers import adam_step, sgd_step
 from .quantized import quantized_matmul
 from .softmax import log_softmax_backward, log_softmax_forward, softmax_backward, softmax_forward
 
+# convolution, pooling, batch norm
+from .batch_norm import batch_norm_backward, batch_norm_forward  # noqa: E402
+from .conv import col2im, im2col  # noqa: E402
+from .pooling import (  # noqa: E402
+    avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward,
+)
+
 __all__ = [
     "relu_forward", "relu_backward", "sigmoid_forward", "sigmoid_backward",
     "tanh_forward", "tanh_backward", "gelu_forward", "gelu_backward",
@@ -48,4 +55,7 @@ __all__ = [
     "attention_forward", "attention_backward",
     "sgd_step", "adam_step",
     "quantized_matmul",
+    # convolution, pooling, batch norm
+    "im2col", "col2im", "max_pool2d_forward", "max_pool2d_backward",
+    "avg_pool2d_forward", "avg_pool2d_backward", "batch_norm_forward", "batch_norm_backward",
 ]

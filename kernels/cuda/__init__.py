@@ -13,6 +13,10 @@ module per concept, each with its NumPy twin in kernels/reference.py:
 - attention.py      attention.cu: flash-attention-style tiled forward and backward
 - optimizers.py     optimizers.cu: multi-tensor SGD and Adam/AdamW, one launch per list
 - quantized.py      quantized.cu: the int8 matrix product (int32 accumulation), shared-memory tiles
+- conv.py           conv.cu: im2col (one thread per patch entry), col2im (one per pixel, a
+                    gather: no atomics); the convolution's product runs in cuBLAS
+- pooling.py        pooling.cu: max/average pooling, forward and backward
+- batch_norm.py     batch_norm.cu: one block per channel, block reductions
 
 Importing this package needs CuPy but no GPU: the CUDA sources are compiled (with NVRTC) the
 first time each kernel runs. common.cuh holds device helpers shared by the .cu files.
@@ -36,6 +40,13 @@ from .optimizers import adam_step, sgd_step
 from .quantized import quantized_matmul
 from .softmax import log_softmax_backward, log_softmax_forward, softmax_backward, softmax_forward
 
+# convolution, pooling, batch norm (conv.cu, pooling.cu, batch_norm.cu)
+from .batch_norm import batch_norm_backward, batch_norm_forward  # noqa: E402
+from .conv import col2im, im2col  # noqa: E402
+from .pooling import (  # noqa: E402
+    avg_pool2d_backward, avg_pool2d_forward, max_pool2d_backward, max_pool2d_forward,
+)
+
 __all__ = [
     "relu_forward", "relu_backward", "sigmoid_forward", "sigmoid_backward", "tanh_forward", "tanh_backward",
     "gelu_forward", "gelu_backward",
@@ -47,4 +58,7 @@ __all__ = [
     "attention_forward", "attention_backward",
     "sgd_step", "adam_step",
     "quantized_matmul",
+    # convolution, pooling, batch norm
+    "im2col", "col2im", "max_pool2d_forward", "max_pool2d_backward",
+    "avg_pool2d_forward", "avg_pool2d_backward", "batch_norm_forward", "batch_norm_backward",
 ]

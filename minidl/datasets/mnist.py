@@ -20,21 +20,23 @@ IMAGES_MAGIC = 0x00000803
 LABELS_MAGIC = 0x00000801
 
 
-def load_mnist(root, train=True):
+def load_mnist(root, train=True, as_images=False):
     """Return MNIST as NumPy arrays ``(X, y)`` read from the folder ``root``.
 
     Reads ``train-images-idx3-ubyte`` and ``train-labels-idx1-ubyte`` (``t10k-…`` when
     ``train=False``), each either raw or gzipped (``.gz``). ``X`` is float32 of shape
     (N, rows·cols) = (N, 784) with pixels scaled to [0, 1] as ``pixel / 255``; ``y`` is int64
-    of shape (N,). Raises FileNotFoundError naming the files looked for, and ValueError for a
-    file that is not a valid IDX file of the expected kind.
+    of shape (N,). With ``as_images=True``, ``X`` is (N, 1, rows, cols) = (N, 1, 28, 28).
+    Raises FileNotFoundError naming the files looked for, and ValueError for a file that is not
+    a valid IDX file of the expected kind.
     """
     split = "train" if train else "t10k"
     images = _read_idx(_find(root, f"{split}-images-idx3-ubyte"), IMAGES_MAGIC, ndim=3)
     labels = _read_idx(_find(root, f"{split}-labels-idx1-ubyte"), LABELS_MAGIC, ndim=1)
     if len(images) != len(labels):
         raise ValueError(f"load_mnist: {len(images)} images but {len(labels)} labels in {root}")
-    X = (images.reshape(len(images), -1) / 255.0).astype(np.float32)
+    shape = (len(images), 1) + images.shape[1:] if as_images else (len(images), -1)
+    X = (images.reshape(shape) / 255.0).astype(np.float32)
     return X, labels.astype(np.int64)
 
 

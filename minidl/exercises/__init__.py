@@ -26,6 +26,7 @@ T5 = "05_attention.py"
 T6 = "06_pretraining_finetuning.py"
 T7 = "07_inside_the_accelerated_core.py"
 T8 = "08_checkpoints_and_deployment.py"
+T9 = "09_convolutions.py"
 T10 = "10_distributed.py"
 T11 = "11_gpt.py"
 T12 = "12_from_checkpoint_to_service.py"
@@ -79,6 +80,14 @@ _CATALOG = [
              "write a file atomically: temporary file, fsync, rename"),
     Exercise("check_state_dict", T8, "Loading: strict key and shape checks",
              "compare a state dict with a model's: missing, unexpected and mis-shaped keys"),
+    Exercise("im2col", T9, "im2col: a convolution as one matrix product",
+             "im2col(x, kh, kw, stride, padding): every patch as a column"),
+    Exercise("conv2d_backward", T9, "The backward pass of a convolution",
+             "the gradients of a convolution with respect to its input and its weight"),
+    Exercise("max_pool_backward", T9, "Pooling",
+             "the backward pass of 2x2 max pooling: the gradient goes to the maximum"),
+    Exercise("batch_norm_backward", T9, "Batch norm: training vs evaluation",
+             "the backward pass of batch norm in training mode"),
     Exercise("ring_allreduce", T10, "The all-reduce, drawn step by step",
              "ring all-reduce over simulated ranks: reduce-scatter, then all-gather"),
     Exercise("causal_mask", T11, "The causal mask",

@@ -67,3 +67,10 @@ from .transformer import TransformerEncoder, TransformerEncoderLayer
 
 # ---- data parallelism (issue 18) ----
 from . import parallel  # noqa: E402
+# convolutional networks
+from .batchnorm import BatchNorm1d, BatchNorm2d  # noqa: E402
+from .conv import Conv1d, Conv2d, ConvTranspose2d  # noqa: E402
+from .dropout import Dropout2d  # noqa: E402
+from .normalization import GroupNorm  # noqa: E402
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool1d, MaxPool2d  # noqa: E402
+from .upsampling import Upsample  # noqa: E402

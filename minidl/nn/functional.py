@@ -70,3 +70,10 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
     """x_i - logsumexp(x) along ``dim`` (the op: minidl/ops/softmax.py)."""
     return ops.log_softmax(*_softmax_input("log_softmax", input, dim, dtype))
+# convolutional networks: convolution, pooling, normalisation and resizing of images
+from ..ops.batch_norm import batch_norm  # noqa: E402
+from ..ops.conv import conv1d, conv2d, conv_transpose2d  # noqa: E402
+from ..ops.dropout import dropout2d  # noqa: E402
+from ..ops.group_norm import group_norm  # noqa: E402
+from ..ops.pooling import avg_pool2d, max_pool1d, max_pool2d  # noqa: E402
+from ..ops.resample import adaptive_avg_pool2d, interpolate  # noqa: E402

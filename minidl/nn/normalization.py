@@ -39,3 +39,33 @@ class LayerNorm(Module):
         affine = self.elementwise_affine
         return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={affine}, "
                 f"bias={self.bias is not None}")
+
+
+# ---- group norm (convolutional networks) -----------------------------------------------------
+from ..ops.group_norm import group_norm  # noqa: E402
+
+
+class GroupNorm(Module):
+    """PyTorch's nn.GroupNorm: normalise each sample over groups of channels (and positions),
+    then scale and shift each channel; "weight" (ones) and "bias" (zeros) of (num_channels,).
+    The math: minidl/ops/group_norm.py."""
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
+        super().__init__()
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
+                             f"num_groups ({num_groups})")
+        self.num_groups, self.num_channels, self.eps, self.affine = (num_groups, num_channels,
+                                                                     eps, affine)
+        if affine:
+            self.weight = Parameter(ones(num_channels, device=device, dtype=dtype))
+            self.bias = Parameter(zeros(num_channels, device=device, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, input):  # noqa: A002
+        return group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"

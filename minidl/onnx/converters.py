@@ -15,16 +15,21 @@ from ..nn.linear import LinearFunction
 from ..ops.activations import GELU, ReLU, Sigmoid, Tanh
 from ..ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub
 from ..ops.attention import ScaledDotProductAttention, causal_mask
+from ..ops.batch_norm import BatchNormEvaluation, BatchNormTraining
 from ..ops.comparison import Eq, Ge, Gt, Le, Lt, Ne
 from ..ops.conversion import Cast, ToDevice
+from ..ops.conv import Conv2d, ConvTranspose2d
 from ..ops.dropout import Dropout
 from ..ops.embedding import Embedding
+from ..ops.group_norm import GroupNorm
 from ..ops.indexing import GetItem
 from ..ops.layer_norm import LayerNorm
 from ..ops.math import Abs, Clamp, Exp, Log, Sqrt
 from ..ops.matmul import MatMul
+from ..ops.pooling import AvgPool2d, MaxPool2d, _pooling_output_size
 from ..ops.quantized import QuantizedLinearFunction
 from ..ops.reductions import Amax, Amin, Mean, Sum, Var
+from ..ops.resample import Resample2d, adaptive_average_matrix, interpolation_matrix
 from ..ops.selection import MaskedFill, Maximum, Minimum, Where
 from ..ops.shape import Cat, Expand, Permute, Reshape, Stack
 from ..ops.softmax import LogSoftmax, Softmax
@@ -196,6 +201,170 @@ def quantized_linear(g, op):
     y = g.add("Cast", [accumulated], to=g.onnx_dtype(op.output.dtype))
     y = g.add("Mul", [y, g.add("Mul", [x_scale, g.input(op, 2)])])
     return g.add("Add", [y, g.input(op, 3)]) if op.inputs[3] is not None else y
+
+
+# ---- convolutions, pooling, normalization of images -----------------------------------------
+# conv1d and max_pool1d run as their 2-D ops on (N, C, 1, L), so they export as 2-D nodes
+# between two Reshapes. Pads are listed as ONNX wants them: all begins, then all ends.
+@converts(Conv2d)
+def conv2d(g, op):
+    """Conv with the node's geometry; asymmetric ("same") padding goes into pads."""
+    kernel_size, stride, ((top, bottom), (left, right)), dilation = op.node.geometry
+    inputs = [g.input(op, 0), g.input(op, 1)] + ([g.input(op, 2)] if op.inputs[2] is not None
+                                                  else [])
+    return g.add("Conv", inputs, kernel_shape=list(kernel_size), strides=list(stride),
+                 pads=[top, left, bottom, right], dilations=list(dilation),
+                 group=op.node.groups)
+
+
+@converts(ConvTranspose2d)
+def conv_transpose2d(g, op):
+    """ConvTranspose; output_padding is what the output has beyond (H - 1) s - 2 p + d (k - 1) + 1
+    (the node keeps the output shape, not output_padding)."""
+    kernel_size, stride, padding, dilation = op.node.geometry
+    output_padding = [
+        out - ((size - 1) * s - 2 * p + d * (k - 1) + 1)
+        for out, size, k, s, (p, _), d in zip(op.output.shape[2:], op.node.x_shape[2:],
+                                               kernel_size, stride, padding, dilation)]
+    inputs = [g.input(op, 0), g.input(op, 1)] + ([g.input(op, 2)] if op.inputs[2] is not None
+                                                  else [])
+    return g.add("ConvTranspose", inputs, kernel_shape=list(kernel_size), strides=list(stride),
+                 pads=[padding[0][0], padding[1][0], padding[0][1], padding[1][1]],
+                 dilations=list(dilation), output_padding=output_padding,
+                 group=op.node.groups)
+
+
+def _ceil_mode(x, kernel_size, stride, padding, dilation, output_size):
+    """1 when the traced output is larger than the floor rule gives (pooled with ceil_mode)."""
+    floor_size = tuple(_pooling_output_size(n, k, s, p, d, False) for n, k, s, p, d in
+                       zip(x.shape[2:], kernel_size, stride, padding, dilation))
+    return int(tuple(output_size) != floor_size)
+
+
+@converts(MaxPool2d)
+def max_pool2d(g, op):
+    x, kernel_size, stride, padding, dilation, output_size = op.inputs
+    return g.add("MaxPool", [g.input(op, 0)], kernel_shape=list(kernel_size),
+                 strides=list(stride), pads=list(padding) * 2, dilations=list(dilation),
+                 ceil_mode=_ceil_mode(x, kernel_size, stride, padding, dilation, output_size))
+
+
+@converts(AvgPool2d)
+def avg_pool2d(g, op):
+    x, kernel_size, stride, padding, output_size, count_include_pad = op.inputs
+    return g.add("AveragePool", [g.input(op, 0)], kernel_shape=list(kernel_size),
+                 strides=list(stride), pads=list(padding) * 2,
+                 count_include_pad=int(count_include_pad),
+                 ceil_mode=_ceil_mode(x, kernel_size, stride, padding, (1, 1), output_size))
+
+
+@converts(Resample2d)
+def resample2d(g, op):
+    """y = A_h x A_w^T, the op behind adaptive_avg_pool2d and interpolate. The node keeps only
+    the two matrices, so the converter recognises them: an adaptive average over equal windows
+    is GlobalAveragePool or AveragePool; nearest or bilinear interpolation to a size is Resize.
+    Any other pair (an adaptive average over unequal windows, a scale_factor whose product is
+    not a whole size) is written as it is computed, two MatMuls with the matrices."""
+    x, rows, columns = op.inputs[0], _host(op, op.inputs[1]), _host(op, op.inputs[2])
+    (height, width), (out_h, out_w) = x.shape[2:], op.output.shape[2:]
+
+    def made_by(build, *args):
+        return (np.allclose(rows, build(height, out_h, *args), atol=1e-7)
+                and np.allclose(columns, build(width, out_w, *args), atol=1e-7))
+
+    if made_by(adaptive_average_matrix) and height % out_h == 0 and width % out_w == 0:
+        if out_h == out_w == 1:
+            return g.add("GlobalAveragePool", [g.input(op, 0)])
+        window = [height // out_h, width // out_w]
+        return g.add("AveragePool", [g.input(op, 0)], kernel_shape=window, strides=window)
+    resize_modes = {  # (mode, align_corners) -> Resize's attributes
+        ("nearest", False): dict(mode="nearest", nearest_mode="floor",
+                                 coordinate_transformation_mode="asymmetric"),
+        ("bilinear", True): dict(mode="linear", coordinate_transformation_mode="align_corners"),
+        ("bilinear", False): dict(mode="linear",
+                                  coordinate_transformation_mode="pytorch_half_pixel"),
+    }
+    for (mode, align_corners), attributes in resize_modes.items():
+        if made_by(interpolation_matrix, mode, align_corners):
+            return _resize_to(g, g.input(op, 0), (out_h, out_w), attributes)
+    y = g.add("MatMul", [g.constant(rows, "resample_rows"), g.input(op, 0)])
+    return g.add("MatMul", [y, g.constant(np.ascontiguousarray(columns.T), "resample_columns")])
+
+
+def _resize_to(g, x, size, attributes):
+    """Resize x (N, C, H, W) to (N, C, *size): the sizes input is x's (N, C), read at run time
+    (N is the dynamic batch), joined with the constant size."""
+    batch_and_channels = g.add("Slice", [g.add("Shape", [x]),
+                                         g.constant(np.array([0], np.int64), "slice"),
+                                         g.constant(np.array([2], np.int64), "slice")])
+    sizes = g.add("Concat", [batch_and_channels, g.constant(np.array(size, np.int64), "size")],
+                  axis=0)
+    return g.add("Resize", [x, "", "", sizes], **attributes)
+
+
+def _host(op, array):
+    """An array the op's node holds (not a Tensor) as a NumPy array, copied from a GPU."""
+    return op.node.backend.to_host(array)
+
+
+def _recovered_eps(variance, rstd):
+    """The eps of rstd = 1 / sqrt(variance + eps), which the normalization nodes do not keep:
+    read off the entry with the smallest variance (where eps matters most), to two significant
+    digits (the float32 rounding of rstd perturbs the digits after those)."""
+    variance, rstd = np.asarray(variance, np.float64).ravel(), np.asarray(rstd, np.float64).ravel()
+    at = int(np.argmin(variance))
+    eps = 1 / rstd[at] ** 2 - variance[at]
+    return float(f"{eps:.2g}") if eps > 0 else 0.0
+
+
+@converts(BatchNormEvaluation)
+def batch_norm(g, op):
+    """BatchNormalization with the running statistics (the op of batch norm in eval mode)."""
+    x, weight, bias, running_mean, running_var = op.inputs
+    channels, dtype = x.shape[1], op.output.dtype
+    scale = (g.input(op, 1) if weight is not None
+             else g.constant(np.ones(channels, dtype), "batch_norm_ones"))
+    shift = (g.input(op, 2) if bias is not None
+             else g.constant(np.zeros(channels, dtype), "batch_norm_zeros"))
+    running_mean, running_var = _host(op, running_mean), _host(op, running_var)
+    mean = g.constant(running_mean, "running_mean")
+    var = g.constant(running_var, "running_var")
+    return g.add("BatchNormalization", [g.input(op, 0), scale, shift, mean, var],
+                 epsilon=_recovered_eps(running_var, _host(op, op.node.rstd)))
+
+
+@converts(BatchNormTraining)
+def batch_norm_training(g, op):
+    raise ExportError(
+        "onnx.export: BatchNormTraining ran (batch statistics); export evaluates the model "
+        "(eval()), so this is a call F.batch_norm(..., training=True) the graph cannot reproduce"
+    )
+
+
+@converts(GroupNorm)
+def group_norm(g, op):
+    """(N, C, ...) -> (N, G, rest), InstanceNormalization of each (sample, group), back to
+    x's shape, then weight and bias per channel. (GroupNormalization of opsets 18-20 has a
+    scale per group, not per channel as PyTorch's, so the decomposition serves every opset.)"""
+    x, weight, bias = op.inputs
+    dtype, rows = op.output.dtype, _host(op, op.node.rows)
+    groups = rows.shape[0] // x.shape[0]
+    as_groups = g.add("Reshape", [g.input(op, 0),
+                                  g.constant(np.array([0, groups, -1], np.int64), "shape")])
+    variance = np.asarray(rows, np.float64).var(axis=1)
+    normalized = g.add("InstanceNormalization", [
+        as_groups, g.constant(np.ones(groups, dtype), "group_norm_ones"),
+        g.constant(np.zeros(groups, dtype), "group_norm_zeros")],
+        epsilon=_recovered_eps(variance, _host(op, op.node.rstd)))
+    y = g.add("Reshape", [normalized, g.add("Shape", [g.input(op, 0)])])
+    per_channel = np.array([-1] + [1] * (x.ndim - 2), np.int64)
+    if weight is not None:
+        y = g.add("Mul", [y, g.add("Reshape", [g.input(op, 1),
+                                               g.constant(per_channel, "shape")])])
+    if bias is not None:
+        y = g.add("Add", [y, g.add("Reshape", [g.input(op, 2),
+                                               g.constant(per_channel, "shape")])])
+    return y
 
 
 # ---- reductions -----------------------------------------------------------------------------

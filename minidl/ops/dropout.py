@@ -37,3 +37,16 @@ def dropout(input, p=0.5, training=True, inplace=False):  # noqa: A002 (PyTorch'
         return input
     seed = int(input._backend.rng.integers(0, _SEED_RANGE))
     return Dropout.apply(input, p=float(p), seed=seed)
+
+
+def dropout2d(input, p=0.5, training=True):  # noqa: A002
+    """Zero whole channels of (N, C, H, W) (or (C, H, W)) with probability p, scale the rest by
+    1 / (1 - p) (PyTorch's F.dropout2d): one dropout mask of shape (N, C, 1, 1), broadcast."""
+    if not isinstance(input, Tensor) or input.ndim not in (3, 4):
+        shape = input.shape if isinstance(input, Tensor) else type(input).__name__
+        raise RuntimeError(f"dropout2d: expected a 3-D or 4-D input, got shape {shape}")
+    if not training or p == 0:
+        return input
+    channel_shape = input.shape[:-2] + (1, 1)
+    ones = Tensor._make(input._backend.xp.ones(channel_shape, input.dtype), input._backend)
+    return input * dropout(ones, p, training)

@@ -48,6 +48,13 @@ def test_mnist_reads_raw_and_gzipped_idx(tmp_path, gz, train):
     assert 0.0 <= X.min() and X.max() <= 1.0
 
 
+def test_mnist_as_images(tmp_path):
+    images, _ = _write_mnist(tmp_path)
+    X, _ = load_mnist(tmp_path, as_images=True)
+    assert X.shape == (3, 1, 28, 28)
+    np.testing.assert_allclose(X[:, 0], images / 255, rtol=1e-6)
+
+
 def test_mnist_missing_file_names_file_and_folder(tmp_path):
     with pytest.raises(FileNotFoundError) as info:
         load_mnist(tmp_path, train=False)

@@ -196,3 +196,153 @@ def test_the_tracer_records_ops_that_need_no_gradient_and_only_while_tracing():
     with pytest.raises(ValueError):
         trace(failing, (ids,))
     assert autograd._record_every_op is False
+
+
+# ---- image models: convolutions, pooling, batch and group norm, resampling ------------------
+def train_a_few_steps(model, x, classes, steps=3):
+    """A few Adam steps in train mode, so batch norm's running statistics are not the initial
+    zeros and ones."""
+    import minidl.optim as optim
+
+    rng = np.random.default_rng(5)
+    optimizer = optim.Adam(model.parameters(), lr=1e-2)
+    model.train()
+    for _ in range(steps):
+        labels = dl.tensor(rng.integers(0, classes, x.shape[0]))
+        loss = F.cross_entropy(model(x), labels)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+
+@pytest.mark.parametrize("example, build, classes", [
+    ("digits_cnn", "build_lenet", 10), ("digits_cnn", "build_resnet", 10),
+    ("transfer_cnn", "Classifier", 5),
+])
+def test_the_image_models_of_the_examples(tmp_path, example, build, classes):
+    import importlib
+
+    dl.manual_seed(6)
+    model = getattr(importlib.import_module(f"minidl.examples.{example}"), build)(classes)
+    rng = np.random.default_rng(6)
+    images = dl.tensor(rng.standard_normal((16, 1, 8, 8)).astype(np.float32))
+    train_a_few_steps(model, images, classes)
+    bn = next(m for m in model.modules() if isinstance(m, nn.BatchNorm2d))
+    assert not np.allclose(bn.running_var.numpy(), 1)
+    x = rng.standard_normal((5, 1, 8, 8)).astype(np.float32)
+    got, expected = export_and_run(tmp_path, model, dl.randn(2, 1, 8, 8), [x])
+    assert got.shape == (5, classes)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+class ConvOps(nn.Module):
+    """Every image converter once, on (N, 4, 9, 9) images; the branches are joined as (N, F)."""
+
+    def __init__(self):
+        super().__init__()
+        self.same_grouped = nn.Conv2d(4, 6, 4, padding="same", groups=2)  # pads (1, 2) per axis
+        self.dilated = nn.Conv2d(6, 6, 2, padding="same", dilation=3, bias=False)
+        self.norm = nn.GroupNorm(3, 6)
+        self.up = nn.ConvTranspose2d(6, 2, 3, stride=2, padding=1, output_padding=1)
+        self.up_grouped = nn.ConvTranspose2d(6, 4, 2, stride=3, output_padding=2, groups=2,
+                                             dilation=2)
+        self.signal = nn.Conv1d(4, 3, 5, stride=2, padding=1)
+        self.signal_norm = nn.BatchNorm1d(3)
+        self.drop = nn.Dropout2d(0.5)
+
+    def forward(self, x):
+        h = self.drop(self.norm(self.dilated(F.relu(self.same_grouped(x)))))  # (N, 6, 9, 9)
+        even = h[:, :, :8, :8]
+        parts = [
+            self.up(h),  # (N, 2, 18, 18)
+            self.up_grouped(h),  # (N, 4, 29, 29)
+            F.max_pool2d(even, 3, stride=2, padding=1, ceil_mode=True),  # 5x5, floor: 4x4
+            F.max_pool2d(even, 2, stride=2, dilation=2, ceil_mode=True),  # 4x4, floor: 3x3
+            F.max_pool2d(h[:, :, :5, :5], 2, stride=2, padding=1, ceil_mode=True),  # as floor
+            F.avg_pool2d(h, 2, ceil_mode=True),  # 5x5, last window clipped
+            F.avg_pool2d(even, 3, stride=2, padding=1, count_include_pad=False, ceil_mode=True),
+            F.avg_pool2d(even, 3, stride=2, padding=1, ceil_mode=True),
+            F.avg_pool2d(h, 3, stride=2, padding=1),
+            F.adaptive_avg_pool2d(h, 1),  # GlobalAveragePool
+            F.adaptive_avg_pool2d(h[:, :, :8, :6], (4, 3)),  # AveragePool of 2x2 windows
+            F.adaptive_avg_pool2d(h, (4, 5)),  # unequal windows: two MatMuls
+            F.interpolate(h, size=(13, 7), mode="nearest"),
+            F.interpolate(h, scale_factor=2, mode="bilinear", align_corners=True),
+            F.interpolate(h, size=(5, 12), mode="bilinear", align_corners=False),
+            F.interpolate(h, scale_factor=1.7, mode="bilinear"),
+            self.signal_norm(self.signal(x.flatten(2))),  # (N, 3, 40)
+            F.max_pool1d(x.flatten(2), 4, stride=3, padding=2),
+        ]
+        return dl.cat([p.flatten(1) for p in parts], dim=1)
+
+
+@pytest.mark.parametrize("opset_version", [17, 18, 20])
+def test_every_image_converter_against_minidl(tmp_path, opset_version):
+    dl.manual_seed(7)
+    model = ConvOps()
+    rng = np.random.default_rng(7)
+    model.train()
+    model(dl.tensor(rng.standard_normal((4, 4, 9, 9)).astype(np.float32)))  # running stats move
+    x = rng.standard_normal((5, 4, 9, 9)).astype(np.float32)
+    got, expected = export_and_run(tmp_path, model, dl.randn(2, 4, 9, 9), [x],
+                                   opset_version=opset_version)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    operators = {node.op_type for node in onnx.load(tmp_path / "model.onnx").graph.node}
+    assert {"Conv", "ConvTranspose", "MaxPool", "AveragePool", "GlobalAveragePool", "Resize",
+            "BatchNormalization", "InstanceNormalization"} <= operators
+    ceil_mode = {(node.op_type, onnx.helper.get_attribute_value(attribute))
+                 for node in onnx.load(tmp_path / "model.onnx").graph.node
+                 for attribute in node.attribute if attribute.name == "ceil_mode"}
+    assert {("MaxPool", 1), ("AveragePool", 1)} <= ceil_mode
+
+
+def test_batch_norm_in_training_mode_is_refused(tmp_path):
+    class AlwaysTraining(nn.Module):
+        def forward(self, x):
+            return F.batch_norm(x, None, None, training=True)
+
+    with pytest.raises(dl.onnx.ExportError, match="BatchNormTraining"):
+        dl.onnx.export(AlwaysTraining(), dl.randn(2, 3, 4, 4), tmp_path / "m.onnx")
+
+
+@pytest.mark.parametrize("eps", [1e-5, 1e-3, 0.05])
+def test_norms_without_affine_and_their_eps(tmp_path, eps):
+    """The nodes keep rstd = 1 / sqrt(var + eps), not eps: the converters read it back."""
+    dl.manual_seed(8)
+    model = nn.Sequential(nn.Conv2d(2, 4, 3), nn.BatchNorm2d(4, eps=eps, affine=False),
+                          nn.GroupNorm(2, 4, eps=eps, affine=False))
+    rng = np.random.default_rng(8)
+    model.train()
+    model(dl.tensor(rng.standard_normal((3, 2, 6, 6)).astype(np.float32)))
+    x = rng.standard_normal((5, 2, 6, 6)).astype(np.float32)
+    got, expected = export_and_run(tmp_path, model, dl.randn(2, 2, 6, 6), [x])
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    for node in onnx.load(tmp_path / "model.onnx").graph.node:
+        if node.op_type in ("BatchNormalization", "InstanceNormalization"):
+            epsilon = onnx.helper.get_attribute_value(node.attribute[0])
+            assert epsilon == pytest.approx(eps, rel=1e-6)
+
+
+def test_a_fully_convolutional_model_with_dynamic_image_size(tmp_path):
+    dl.manual_seed(9)
+    model = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                          nn.GroupNorm(2, 4), nn.ConvTranspose2d(4, 2, 2, stride=2))
+    axes = {0: "batch", 2: "height", 3: "width"}
+    path = tmp_path / "model.onnx"
+    dl.onnx.export(model, dl.randn(2, 3, 5, 6), path, input_names=["x"], output_names=["y"],
+                   dynamic_axes={"x": axes, "y": axes})
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    x = np.random.default_rng(9).standard_normal((4, 3, 7, 3)).astype(np.float32)
+    got = session.run(None, {"x": x})[0]
+    model.eval()
+    with dl.no_grad():
+        np.testing.assert_allclose(got, model(dl.tensor(x)).numpy(), atol=1e-5)
+
+
+def test_batch_norm_of_features(tmp_path):
+    dl.manual_seed(10)
+    model = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3), nn.ReLU(), nn.Linear(3, 2))
+    train_a_few_steps(model, dl.randn(8, 4), 2)
+    x = np.random.default_rng(10).standard_normal((5, 4)).astype(np.float32)
+    got, expected = export_and_run(tmp_path, model, dl.randn(2, 4), [x])
+    np.testing.assert_allclose(got, expected, atol=1e-5)

@@ -75,6 +75,12 @@ EXPECTED = {
         lambda r: r["onnx_max_error"] < 1e-5 and r["served_matches"]
         and r["int8_accuracy_drop"] < 0.05 and r["accuracy_80_percent_pruned_tuned"] > 0.7,
     ),
+    "09_convolutions.py": (
+        ["09_feature_maps.png", "09_receptive_field.png", "09_im2col.png", "09_batch_norm.png",
+         "09_learned_filters.png"],
+        lambda r: r["conv_max_error"] < 1e-12 and r["im2col_max_error"] < 1e-12
+        and r["conv_gradcheck"] and r["batch_norm_eval_batch_independent"]
+        and r["test_accuracy"] > 0.8,
     "10_distributed.py": (
         ["10_ring_allreduce.png", "10_allreduce_cost.png", "10_lr_scaling.png"],
         lambda r: r["shard_average_error"] < 1e-12 and r["accumulation_error"] < 1e-12
