@@ -1,9 +1,10 @@
 """im2col and col2im compiled with Numba: twins of ``reference_convolution.py``'s.
 
 The reference builds im2col from a strided view and col2im from ``np.add.at``; here each is one
-loop nest that reads x (or writes gx) once, with the zero padding tested per pixel instead of
-materialised. Both run in parallel over the (sample, channel) planes: in col2im a plane of gx
-receives only its own columns' values, so the threads never add into the same pixel. The
+loop nest. im2col copies from a zero-padded copy of x, in parallel over the rows of cols (each
+thread writes its own rows). col2im adds into gx in parallel over the (sample, channel) planes
+(a plane receives only its own columns' values, so the threads never add into the same pixel),
+and skips the padding by clipping each kernel column's range of outputs once. The
 matrix product of a convolution runs in BLAS (the op's ``xp.matmul``), not here.
 """
 
@@ -17,7 +18,7 @@ from .parallel import serial_and_parallel
 @njit(cache=True)
 def _inside(offset, stride, size, count):
     """The outputs [lo, hi) among ``count`` whose pixel q * stride + offset lies in [0, size):
-    the loops below run over them without a bounds test (which lets LLVM vectorise them)."""
+    col2im adds a whole slice of them at once, without a test per pixel."""
     lo = 0 if offset >= 0 else (-offset + stride - 1) // stride
     last = size - 1 - offset
     hi = 0 if last < 0 else min(count, last // stride + 1)
@@ -25,27 +26,17 @@ def _inside(offset, stride, size, count):
 
 
 @serial_and_parallel(cost=1)
-def _im2col(x, kh, kw, sh, sw, top, left, dh, dw, oh, ow, cols):
-    """cols[(c, i, j), (n, p, q)] = x[n, c, p * sh + i * dh - top, q * sw + j * dw - left] or 0."""
-    batch, channels, height, width = x.shape
-    for plane in prange(batch * channels):
-        n, c = plane // channels, plane % channels
-        for i in range(kh):
-            for j in range(kw):
-                row = (c * kh + i) * kw + j
-                q_lo, q_hi = _inside(j * dw - left, sw, width, ow)
-                for p in range(oh):
-                    h = p * sh + i * dh - top
-                    start = (n * oh + p) * ow
-                    if h < 0 or h >= height:
-                        cols[row, start : start + ow] = 0
-                        continue
-                    first = q_lo * sw + j * dw - left  # the pixel of output q_lo
-                    cols[row, start : start + q_lo] = 0
-                    if q_hi > q_lo:  # (an empty slice could wrap around below pixel 0)
-                        cols[row, start + q_lo : start + q_hi] = x[
-                            n, c, h, first : first + (q_hi - q_lo - 1) * sw + 1 : sw]
-                    cols[row, start + q_hi : start + ow] = 0
+def _im2col(padded, kh, kw, sh, sw, dh, dw, oh, ow, cols):
+    """cols[(c, i, j), (n, p, q)] = padded[n, c, p * sh + i * dh, q * sw + j * dw]."""
+    batch, channels = padded.shape[0], padded.shape[1]
+    for row in prange(channels * kh * kw):
+        c, i, j = row // (kh * kw), (row // kw) % kh, row % kw
+        for n in range(batch):
+            for p in range(oh):
+                h = p * sh + i * dh
+                start = (n * oh + p) * ow
+                for q in range(ow):
+                    cols[row, start + q] = padded[n, c, h, q * sw + j * dw]
 
 
 @serial_and_parallel(cost=1)
@@ -77,11 +68,13 @@ def _geometry(shape, kernel_size, stride, padding, dilation):
 
 
 def im2col(x, kernel_size, stride, padding, dilation):
-    x = np.ascontiguousarray(x)
-    geometry = _geometry(x.shape, kernel_size, stride, padding, dilation)
-    kh, kw, oh, ow = geometry[0], geometry[1], geometry[-2], geometry[-1]
+    kh, kw, sh, sw, _, _, dh, dw, oh, ow = _geometry(x.shape, kernel_size, stride, padding,
+                                                    dilation)
+    # one padded copy of x (cheap next to cols, kh * kw times larger) spares a bounds test per
+    # element, and lets each row of cols be one loop of plain copies
+    padded = np.pad(x, ((0, 0), (0, 0), padding[0], padding[1]))
     cols = np.empty((x.shape[1] * kh * kw, x.shape[0] * oh * ow), x.dtype)
-    _im2col.pick(cols.size)(x, *geometry, cols)
+    _im2col.pick(cols.size)(padded, kh, kw, sh, sw, dh, dw, oh, ow, cols)
     return cols
 
 
