@@ -93,7 +93,7 @@ Convolution, pooling and batch norm (images are (N, C, H, W); the NumPy specific
         the adjoint of im2col: every entry of cols added onto the pixel it came from.
     max_pool2d_forward(x, kernel_size, stride, padding, dilation, output_size) -> (y, indices)
         padding (ph, pw) symmetric, output_size (OH, OW) given by the op (ceil_mode); windows
-        clipped to the image; indices int64 (N, C, OH, OW), the maximum's h * W + w (the first
+        clipped to the image, each with at least one pixel of it (the op checks); indices int64 (N, C, OH, OW), the maximum's h * W + w (the first
         one in a tie).
     max_pool2d_backward(gy, indices, input_shape) -> gx    gy added at each window's maximum
     avg_pool2d_forward(x, kernel_size, stride, padding, output_size, count_include_pad) -> y

@@ -1,72 +1,48 @@
 """im2col and col2im compiled with Numba: twins of ``reference_convolution.py``'s.
 
 The reference builds im2col from a strided view and col2im from ``np.add.at``; here each is one
-loop nest that reads x (or writes gx) once, with the zero padding tested per pixel instead of
-materialised. Both run in parallel over the (sample, channel) planes: in col2im a plane of gx
-receives only its own columns' values, so the threads never add into the same pixel. The
-matrix product of a convolution runs in BLAS (the op's ``xp.matmul``), not here.
+loop nest over a zero-padded image, so that no pixel needs a bounds test. im2col copies from a
+padded copy of x, in parallel over the rows of cols (each thread writes its own rows); col2im
+adds into a padded gx, in parallel over the (sample, channel) planes (a plane receives only its
+own columns' values, so the threads never add into the same pixel), then drops the padding.
+The matrix product of a convolution runs in BLAS (the op's ``xp.matmul``), not here.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
 
 from ..reference_convolution import conv_output_size
 from .parallel import serial_and_parallel
 
 
-@njit(cache=True)
-def _inside(offset, stride, size, count):
-    """The outputs [lo, hi) among ``count`` whose pixel q * stride + offset lies in [0, size):
-    the loops below run over them without a bounds test (which lets LLVM vectorise them)."""
-    lo = 0 if offset >= 0 else (-offset + stride - 1) // stride
-    last = size - 1 - offset
-    hi = 0 if last < 0 else min(count, last // stride + 1)
-    return min(lo, count), max(hi, min(lo, count))
+@serial_and_parallel(cost=1)
+def _im2col(padded, kh, kw, sh, sw, dh, dw, oh, ow, cols):
+    """cols[(c, i, j), (n, p, q)] = padded[n, c, p * sh + i * dh, q * sw + j * dw]."""
+    batch, channels = padded.shape[0], padded.shape[1]
+    for row in prange(channels * kh * kw):
+        c, i, j = row // (kh * kw), (row // kw) % kh, row % kw
+        for n in range(batch):
+            for p in range(oh):
+                h = p * sh + i * dh
+                start = (n * oh + p) * ow
+                for q in range(ow):
+                    cols[row, start + q] = padded[n, c, h, q * sw + j * dw]
 
 
 @serial_and_parallel(cost=1)
-def _im2col(x, kh, kw, sh, sw, top, left, dh, dw, oh, ow, cols):
-    """cols[(c, i, j), (n, p, q)] = x[n, c, p * sh + i * dh - top, q * sw + j * dw - left] or 0."""
-    batch, channels, height, width = x.shape
+def _col2im(cols, kh, kw, sh, sw, dh, dw, oh, ow, padded):
+    """padded[n, c, p * sh + i * dh, q * sw + j * dw] += cols[(c, i, j), (n, p, q)]."""
+    batch, channels = padded.shape[0], padded.shape[1]
     for plane in prange(batch * channels):
         n, c = plane // channels, plane % channels
         for i in range(kh):
             for j in range(kw):
                 row = (c * kh + i) * kw + j
-                q_lo, q_hi = _inside(j * dw - left, sw, width, ow)
                 for p in range(oh):
-                    h = p * sh + i * dh - top
+                    h = p * sh + i * dh
                     start = (n * oh + p) * ow
-                    if h < 0 or h >= height:
-                        cols[row, start : start + ow] = 0
-                        continue
-                    first = q_lo * sw + j * dw - left  # the pixel of output q_lo
-                    cols[row, start : start + q_lo] = 0
-                    if q_hi > q_lo:  # (an empty slice could wrap around below pixel 0)
-                        cols[row, start + q_lo : start + q_hi] = x[
-                            n, c, h, first : first + (q_hi - q_lo - 1) * sw + 1 : sw]
-                    cols[row, start + q_hi : start + ow] = 0
-
-
-@serial_and_parallel(cost=1)
-def _col2im(cols, kh, kw, sh, sw, top, left, dh, dw, oh, ow, x):
-    """x[n, c, h, w] += cols[(c, i, j), (n, p, q)] for each patch pixel inside the image."""
-    batch, channels, height, width = x.shape
-    for plane in prange(batch * channels):
-        n, c = plane // channels, plane % channels
-        x[n, c] = 0
-        for i in range(kh):
-            for j in range(kw):
-                row = (c * kh + i) * kw + j
-                q_lo, q_hi = _inside(j * dw - left, sw, width, ow)
-                for p in range(oh):
-                    h = p * sh + i * dh - top
-                    if h < 0 or h >= height or q_hi == q_lo:
-                        continue
-                    start = (n * oh + p) * ow
-                    first = q_lo * sw + j * dw - left
-                    x[n, c, h, first : first + (q_hi - q_lo - 1) * sw + 1 : sw] += cols[
-                        row, start + q_lo : start + q_hi]
+                    for q in range(ow):
+                        padded[n, c, h, q * sw + j * dw] += cols[row, start + q]
 
 
 def _geometry(shape, kernel_size, stride, padding, dilation):
@@ -77,16 +53,23 @@ def _geometry(shape, kernel_size, stride, padding, dilation):
 
 
 def im2col(x, kernel_size, stride, padding, dilation):
-    x = np.ascontiguousarray(x)
-    geometry = _geometry(x.shape, kernel_size, stride, padding, dilation)
-    kh, kw, oh, ow = geometry[0], geometry[1], geometry[-2], geometry[-1]
+    kh, kw, sh, sw, _, _, dh, dw, oh, ow = _geometry(x.shape, kernel_size, stride, padding,
+                                                    dilation)
+    # one padded copy of x (cheap next to cols, kh * kw times larger) spares a bounds test per
+    # element, and lets each row of cols be one loop of plain copies
+    padded = np.pad(x, ((0, 0), (0, 0), padding[0], padding[1]))
     cols = np.empty((x.shape[1] * kh * kw, x.shape[0] * oh * ow), x.dtype)
-    _im2col.pick(cols.size)(x, *geometry, cols)
+    _im2col.pick(cols.size)(padded, kh, kw, sh, sw, dh, dw, oh, ow, cols)
     return cols
 
 
 def col2im(cols, input_shape, kernel_size, stride, padding, dilation):
-    cols = np.ascontiguousarray(cols)
-    x = np.empty(input_shape, cols.dtype)
-    _col2im.pick(cols.size)(cols, *_geometry(input_shape, kernel_size, stride, padding, dilation), x)
-    return x
+    kh, kw, sh, sw, top, left, dh, dw, oh, ow = _geometry(input_shape, kernel_size, stride,
+                                                          padding, dilation)
+    batch, channels, height, width = input_shape
+    (_, bottom), (_, right) = padding
+    padded = np.zeros((batch, channels, height + top + bottom, width + left + right), cols.dtype)
+    _col2im.pick(cols.size)(np.ascontiguousarray(cols), kh, kw, sh, sw, dh, dw, oh, ow, padded)
+    if top == bottom == left == right == 0:
+        return padded
+    return np.ascontiguousarray(padded[:, :, top : top + height, left : left + width])

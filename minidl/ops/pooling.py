@@ -77,6 +77,12 @@ def _pooling_geometry(op, input, kernel_size, stride, padding, dilation, ceil_mo
         raise RuntimeError(f"{op}: input shape {input.shape} padded by {padding} is smaller than "
                            f"the kernel {kernel_size} (dilation {dilation}): output size "
                            f"{output_size} is too small")
+    for size, k, s, p, d, out in zip(input.shape[2:], kernel_size, stride, padding, dilation,
+                                     output_size):
+        if not all(any(0 <= o * s - p + i * d < size for i in range(k)) for o in range(out)):
+            raise RuntimeError(f"{op}: with input shape {input.shape}, kernel_size {kernel_size}, "
+                               f"padding {padding} and dilation {dilation}, a window falls "
+                               "entirely in the padding (it would have no input pixel)")
     return kernel_size, stride, padding, dilation, output_size
 
 

@@ -90,6 +90,8 @@ def pooling_cases(draw, dilated=True):
         out = (size + 2 * p - span + (s - 1 if ceil_mode else 0)) // s + 1
         if ceil_mode and (out - 1) * s >= size + p:  # the last window must start in the input
             out -= 1
+        # every window has a pixel of the input (the op rejects the others)
+        assume(all(any(0 <= o * s - p + i * d < size for i in range(k)) for o in range(out)))
         output_size.append(out)
     return rng, x, kernel_size, stride, padding, dilation, tuple(output_size)
 

@@ -82,6 +82,7 @@ def pooling_cases(draw, dilated):
         out = (size + 2 * p - span + (s - 1 if ceil_mode else 0)) // s + 1
         if ceil_mode and (out - 1) * s >= size + p:
             out -= 1
+        assume(all(any(0 <= o * s - p + i * d < size for i in range(k)) for o in range(out)))
         output_size.append(out)
     return rng, x, kernel_size, stride, padding, dilation, tuple(output_size), strided
 

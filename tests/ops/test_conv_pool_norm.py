@@ -189,6 +189,8 @@ def test_float32_stays_float32(kernels):
      r"conv1d: expected a 3-D input \(N, C, L\)"),
     (lambda: F.max_pool2d(dl.randn(1, 1, 2, 2), 3),
      r"max_pool2d: input shape \(1, 1, 2, 2\) padded by \(0, 0\) is smaller than the kernel"),
+    (lambda: F.max_pool2d(dl.randn(1, 1, 2, 1), (1, 2), 1, (0, 1), (1, 2)),
+     r"max_pool2d: .* a window falls entirely in the padding"),
     (lambda: F.conv_transpose2d(dl.randn(1, 2, 4, 4), dl.randn(3, 2, 3, 3)),
      r"conv_transpose2d: input shape \(1, 2, 4, 4\) has 2 channels, but weight shape"),
     (lambda: F.batch_norm(dl.randn(4, 3), dl.zeros(2), dl.ones(2)),
