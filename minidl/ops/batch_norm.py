@@ -14,7 +14,7 @@ unbiased variance)::
 In evaluation mode the running statistics replace the batch's, so y is an affine map of x,
 and each sample's output no longer depends on the others in its batch.
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..tensor import Tensor
 
 
@@ -22,7 +22,7 @@ def _as_ncl(array):
     return array.reshape(array.shape[0], array.shape[1], -1)
 
 
-class BatchNormTraining(Function):
+class BatchNormTraining(ArrayFunction):
     """Batch statistics; dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), g = dy * weight
     (the kernels' docstrings derive it), dweight = sum(dy * xhat), dbias = sum(dy)."""
 
@@ -46,7 +46,7 @@ class BatchNormTraining(Function):
         return gx.reshape(grad.shape), gweight, gbias
 
 
-class BatchNormEvaluation(Function):
+class BatchNormEvaluation(ArrayFunction):
     """y = x * scale_c + shift_c, scale = weight / sqrt(running_var + eps),
     shift = bias - running_mean * scale;  dx = dy * scale, dweight = sum(dy * xhat),
     dbias = sum(dy)."""

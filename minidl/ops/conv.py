@@ -13,7 +13,7 @@ of rows of W and of cols. The backward, with G = dL/dy laid out as (O, N*OH*OW):
 A transposed convolution is the adjoint of a convolution (its forward is conv2d's input
 gradient), so it runs the same three pieces in the other order. conv1d is conv2d with H = 1.
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..tensor import Tensor
 
 
@@ -27,7 +27,7 @@ def _channels_first(y, xp):
     return xp.ascontiguousarray(y.transpose(1, 0, 2, 3))
 
 
-class Conv2d(Function):
+class Conv2d(ArrayFunction):
     """y = W @ im2col(x) + b;  dW = G @ cols^T,  dx = col2im(W^T @ G),  db = sum G."""
 
     @staticmethod
@@ -64,7 +64,7 @@ class Conv2d(Function):
         return grad_x, grad_weight, grad_bias
 
 
-class ConvTranspose2d(Function):
+class ConvTranspose2d(ArrayFunction):
     """y = col2im(W^T @ x) + b, the adjoint of Conv2d;  dx = W @ im2col(G),
     dW = x @ im2col(G)^T,  db = sum G. weight is (C_in, C_out / groups, kh, kw)."""
 

@@ -8,11 +8,11 @@ own mean and variance, then channel c is scaled and shifted::
 Unlike batch norm, no statistic crosses samples, so it behaves the same for any batch size and
 in training and evaluation. Each (sample, group) is a row of the layer-norm kernels.
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..tensor import Tensor
 
 
-class GroupNorm(Function):
+class GroupNorm(ArrayFunction):
     """Rows of layer norm (no affine) then y = xhat * w_c + b_c;  dxhat = dy * w_c through
     layer_norm_backward, dweight = sum(dy * xhat), dbias = sum(dy) over samples and positions."""
 

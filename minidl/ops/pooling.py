@@ -11,12 +11,12 @@ window that would start in the bottom/right padding is dropped, as in PyTorch.
 The gradient of a max goes to the pixel that won (``indices``, as h * W + w within its plane);
 that of an average is shared equally by the pixels of the window.
 """
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..tensor import Tensor
 from .conv import _pair, _single
 
 
-class MaxPool2d(Function):
+class MaxPool2d(ArrayFunction):
     """y = x at the window maxima (found by the kernel);  dx[argmax] += dy"""
 
     @staticmethod
@@ -31,7 +31,7 @@ class MaxPool2d(Function):
         return ctx.kernels.max_pool2d_backward(grad, ctx.indices, ctx.x_shape)
 
 
-class AvgPool2d(Function):
+class AvgPool2d(ArrayFunction):
     """y = window sum / divisor;  dx[window] += dy / divisor"""
 
     @staticmethod

@@ -13,11 +13,11 @@ import math
 
 import numpy as np
 
-from ..autograd import Function
+from ..autograd import ArrayFunction
 from ..tensor import Tensor
 
 
-class Resample2d(Function):
+class Resample2d(ArrayFunction):
     """y = A_h x A_w^T;  dx = A_h^T dy A_w"""
 
     @staticmethod
