@@ -73,7 +73,7 @@ class BatchNormEvaluation(ArrayFunction):
             grad_weight = (grad3 * xhat).sum(axis=(0, 2))
         if needs_bias:
             grad_bias = grad3.sum(axis=(0, 2))
-        return grad_x, grad_weight, grad_bias
+        return grad_x, grad_weight, grad_bias, None, None
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,  # noqa: A002

@@ -28,7 +28,8 @@ class MaxPool2d(ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return ctx.kernels.max_pool2d_backward(grad, ctx.indices, ctx.x_shape)
+        gx = ctx.kernels.max_pool2d_backward(grad, ctx.indices, ctx.x_shape)
+        return gx, None, None, None, None, None  # the window geometry has no gradient
 
 
 class AvgPool2d(ArrayFunction):
@@ -42,7 +43,8 @@ class AvgPool2d(ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return ctx.kernels.avg_pool2d_backward(grad, ctx.x_shape, *ctx.geometry)
+        gx = ctx.kernels.avg_pool2d_backward(grad, ctx.x_shape, *ctx.geometry)
+        return gx, None, None, None, None, None  # the window geometry has no gradient
 
 
 def _pooling_output_size(size, kernel, stride, padding, dilation, ceil_mode):

@@ -27,7 +27,7 @@ class Resample2d(ArrayFunction):
 
     @staticmethod
     def backward(ctx, grad):
-        return ctx.rows.T @ grad @ ctx.columns
+        return ctx.rows.T @ grad @ ctx.columns, None, None
 
 
 def _resample(input, rows, columns):  # noqa: A002
