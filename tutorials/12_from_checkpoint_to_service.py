@@ -226,8 +226,9 @@ print(f"accuracy float32 {float_accuracy:.2%}, int8 {int8_accuracy:.2%} "
 #
 # Many weights of a trained network are close to zero. Pruning sets the smallest ones to
 # exactly zero with a 0/1 mask: `prune.l1_unstructured(layer, "weight", amount=0.8)` keeps
-# the Parameter as `weight_orig`, stores `weight_mask`, and computes `weight = weight_orig *
-# weight_mask` before every forward. The product gives pruned weights zero gradient, so they
+# the Parameter as `weight_orig`, registers the buffer `weight_mask` (both in the state_dict,
+# under PyTorch's names), and a forward pre-hook computes `weight = weight_orig * weight_mask`
+# before every forward. The product gives pruned weights zero gradient, so they
 # stay zero while the rest is **fine-tuned** to make up for them. `prune.remove` makes it
 # permanent. (`global_unstructured` ranks all layers' weights together; `ln_structured`
 # removes whole neurons.)

@@ -5,15 +5,17 @@ parameter ``name`` (say "weight")
 
 - moves the Parameter to ``weight_orig`` (the same object, so an optimizer built before keeps
   training it),
-- stores a 0/1 ``weight_mask`` of the same shape,
-- and before every forward sets ``module.weight = weight_orig * weight_mask``: a product, so
-  the pruned entries get zero gradient and stay zero through fine-tuning. (Between calls
-  ``module.weight`` holds that product detached from the graph, so a pruned model can be
-  deep-copied; PyTorch keeps the graph there and refuses to deep-copy.)
+- registers a 0/1 buffer ``weight_mask`` of the same shape (so the state_dict holds
+  "weight_orig" and "weight_mask", PyTorch's keys: checkpoints load across),
+- sets the plain attribute ``module.weight = weight_orig * weight_mask`` and registers a
+  forward pre-hook (the pruning method itself) that recomputes it before every forward: a
+  product, so the pruned entries get zero gradient and stay zero through fine-tuning.
 
-``remove(module, name)`` makes it permanent: ``weight`` becomes a Parameter again holding the
-pruned values, and ``weight_orig``, ``weight_mask`` and the recomputation go away. Pruning the
-same parameter again prunes among the entries still unpruned (the masks multiply).
+``remove(module, name)`` makes it permanent: ``weight`` becomes a Parameter again (the
+``weight_orig`` object, now holding the pruned values), and ``weight_orig``, ``weight_mask`` and
+the hook go away. Pruning the same parameter again prunes among the entries still unpruned: the
+hook becomes a ``PruningContainer`` that remembers every method applied, and the new mask is
+the old one with more zeros.
 
 Which entries go:
 - ``l1_unstructured``: the ``amount`` entries of smallest |w| in this tensor;
@@ -25,15 +27,16 @@ Which entries go:
 
 ``amount`` is a fraction in [0, 1] or a number of entries/slices.
 
-Deliberate differences: PyTorch keeps ``weight_mask`` as a buffer, in the ``state_dict``;
-minidl's modules have no buffers yet, so the mask is a plain attribute and the state_dict holds
-``weight_orig`` until ``remove``. PyTorch recomputes the weight in a forward pre-hook; minidl's
-modules have no hooks yet, so pruning wraps the module's ``forward`` in ``_MaskedForward``.
+Copies: as in PyTorch, ``module.weight`` holds the product with its graph (outside
+``no_grad``), and ``copy.deepcopy`` refuses a non-leaf tensor, so a pruned model cannot be
+deep-copied right after pruning or after a forward with gradients. Deep-copy before pruning,
+after a forward under ``no_grad()``, or after ``remove``.
 """
 import math
 
 import numpy as np
 
+from ..autograd import no_grad
 from ..tensor import Tensor, tensor
 from .parameter import Parameter
 
@@ -62,7 +65,79 @@ def _smallest(scores, count):
     return chosen
 
 
-class L1Unstructured:
+# ---- pruning methods: how a mask is chosen, and the hook that applies it ------------------------
+class BasePruningMethod:
+    """A pruning rule (``compute_mask``) that is also the forward pre-hook applying its mask.
+
+    ``compute_mask(importance, default_mask)`` takes NumPy arrays: the scores of the entries and
+    the current 0/1 mask, and returns the new mask, zero wherever ``default_mask`` is zero.
+    """
+
+    _tensor_name = None  # the pruned parameter's name, set by apply
+
+    def compute_mask(self, importance, default_mask):
+        raise NotImplementedError(f"{type(self).__name__} must define compute_mask")
+
+    def apply_mask(self, module):
+        """orig * mask: the pruned tensor, differentiable with respect to orig."""
+        orig = getattr(module, self._tensor_name + "_orig")
+        return orig * getattr(module, self._tensor_name + "_mask")
+
+    def __call__(self, module, inputs):
+        """The forward pre-hook: recompute the pruned tensor from orig and mask."""
+        setattr(module, self._tensor_name, self.apply_mask(module))
+
+    @classmethod
+    def apply(cls, module, name, *args, importance_scores=None, **kwargs):
+        """Prune ``module.name`` with ``cls(*args, **kwargs)``; returns the hook."""
+        return _prune(module, name, cls(*args, **kwargs), importance_scores)
+
+    def remove(self, module):
+        """Make the pruning permanent: the Parameter ``name`` holds orig * mask."""
+        name = self._tensor_name
+        orig = module._parameters[name + "_orig"]
+        with no_grad():
+            orig.data = self.apply_mask(module)
+        object.__delattr__(module, name)
+        del module._parameters[name + "_orig"]
+        del module._buffers[name + "_mask"]
+        setattr(module, name, orig)
+
+
+class PruningContainer(BasePruningMethod):
+    """The hook of a parameter pruned several times: the methods applied, oldest first. Each
+    new method prunes among the entries its predecessors left (its ``compute_mask`` gets their
+    mask as ``default_mask``)."""
+
+    def __init__(self, *methods):
+        self._pruning_methods = ()
+        for method in methods:
+            self.add_pruning_method(method)
+
+    def add_pruning_method(self, method):
+        if not isinstance(method, BasePruningMethod):
+            raise TypeError(f"PruningContainer: {type(method).__name__} is not a pruning method")
+        if self._tensor_name is None:
+            self._tensor_name = method._tensor_name
+        elif method._tensor_name != self._tensor_name:
+            raise ValueError(f"PruningContainer: can only add methods pruning "
+                             f"{self._tensor_name!r}, got one pruning {method._tensor_name!r}")
+        self._pruning_methods += (method,)
+
+    def __len__(self):
+        return len(self._pruning_methods)
+
+    def __iter__(self):
+        return iter(self._pruning_methods)
+
+    def __getitem__(self, index):
+        return self._pruning_methods[index]
+
+    def compute_mask(self, importance, default_mask):
+        return self._pruning_methods[-1].compute_mask(importance, default_mask)
+
+
+class L1Unstructured(BasePruningMethod):
     """Prune the ``amount`` unpruned entries of smallest absolute value."""
 
     def __init__(self, amount):
@@ -75,7 +150,7 @@ class L1Unstructured:
         return default_mask * ~_smallest(scores, count)
 
 
-class LnStructured:
+class LnStructured(BasePruningMethod):
     """Prune the ``amount`` unpruned slices along ``dim`` of smallest Ln norm."""
 
     def __init__(self, amount, n, dim=-1):
@@ -86,90 +161,102 @@ class LnStructured:
         others = tuple(d for d in range(importance.ndim) if d != dim)
         alive = default_mask.any(axis=others) if others else default_mask.astype(bool)
         count = _count(self.amount, int(alive.sum()), f"slices along dim {self.dim}")
-        norms = np.linalg.norm(np.moveaxis(importance * default_mask, dim, 0).reshape(
+        norms = np.linalg.norm(np.moveaxis(importance, dim, 0).reshape(
             importance.shape[dim], -1), ord=self.n, axis=1)
         drop = _smallest(np.where(alive, norms, np.inf), count)
         keep = np.expand_dims(~drop, others) if others else ~drop
         return default_mask * keep
 
 
-# ---- applying a mask to a module ----------------------------------------------------------------
-class _MaskedForward:
-    """Stands in for a pruned module's forward: recomputes each pruned parameter as
-    orig * mask, then runs the module's own forward (PyTorch does this in a pre-hook)."""
+class CustomFromMask(BasePruningMethod):
+    """Prune where the given 0/1 ``mask`` is zero."""
 
-    def __init__(self, module):
-        self.module = module
-        self.names = []
+    def __init__(self, mask):
+        self.mask = mask
 
-    def apply_masks(self, detach=False):
-        for name in self.names:
-            weight = getattr(self.module, name + "_orig") * getattr(self.module, name + "_mask")
-            object.__setattr__(self.module, name, weight.detach() if detach else weight)
-
-    def __call__(self, *args, **kwargs):
-        self.apply_masks()
-        try:
-            return type(self.module).forward(self.module, *args, **kwargs)
-        finally:
-            # between calls module.weight holds the values without the graph (the graph of
-            # this call keeps what it needs), so that the module can be deep-copied
-            self.apply_masks(detach=True)
+    def compute_mask(self, importance, default_mask):
+        return default_mask * np.asarray(self.mask, dtype=default_mask.dtype)
 
 
-def _pruned_names(module):
-    forward = module.__dict__.get("forward")
-    return forward.names if isinstance(forward, _MaskedForward) else []
+# ---- attaching a method to a module -------------------------------------------------------------
+def _pruning_hooks(module):
+    """{hook id: method} for the pruning methods among ``module``'s forward pre-hooks."""
+    hooks = module.__dict__.get("_hooks")
+    if hooks is None:
+        return {}
+    return {key: hook for key, hook in hooks.forward_pre.items()
+            if isinstance(hook, BasePruningMethod)}
 
 
-def _masked_forward(module):
-    forward = module.__dict__.get("forward")
-    if not isinstance(forward, _MaskedForward):
-        forward = _MaskedForward(module)
-        object.__setattr__(module, "forward", forward)
-    return forward
+def _find(module, name):
+    """(hook id, method) of the pruning of ``module.name``, or (None, None)."""
+    for key, method in _pruning_hooks(module).items():
+        if method._tensor_name == name:
+            return key, method
+    return None, None
 
 
-def _apply(module, name, method, importance_scores=None):
-    """Prune ``module.name`` with ``method`` (an object with ``compute_mask``)."""
-    forward = _masked_forward(module)
-    if name in forward.names:  # pruned before: prune further among what is left
-        orig = getattr(module, name + "_orig")
-        default_mask = getattr(module, name + "_mask").numpy()
+def _current(module, name):
+    """(orig Parameter, current 0/1 mask as an array) of ``module.name``, pruned or not."""
+    _, method = _find(module, name)
+    if method is not None:
+        return getattr(module, name + "_orig"), getattr(module, name + "_mask").numpy()
+    orig = module._parameters.get(name)
+    if not isinstance(orig, Parameter):
+        raise ValueError(f"prune: {type(module).__name__} has no parameter {name!r}")
+    return orig, np.ones(orig.shape, dtype=orig.dtype)
+
+
+def _prune(module, name, method, importance_scores=None):
+    """Prune ``module.name`` with ``method``, combined with any earlier pruning; returns the
+    hook now in charge (``method``, or a PruningContainer holding it)."""
+    orig, default_mask = _current(module, name)
+    if importance_scores is None:  # the weight as it is now, pruned entries at zero
+        importance = orig.numpy() * default_mask
     else:
-        orig = getattr(module, name, None)
-        if not isinstance(orig, Parameter):
-            raise ValueError(f"prune: {type(module).__name__} has no parameter {name!r}")
-        default_mask = np.ones(orig.shape, dtype=orig.dtype)
-    importance = orig.numpy() if importance_scores is None else np.asarray(importance_scores)
+        importance = np.asarray(importance_scores.numpy() if isinstance(importance_scores, Tensor)
+                                else importance_scores)
     if importance.shape != orig.shape:
         raise ValueError(f"prune: importance_scores have shape {importance.shape}, the "
                          f"parameter {name!r} has {orig.shape}")
-    mask = method.compute_mask(importance, default_mask).astype(orig.dtype)
-    _set_mask(module, name, orig, mask)
-    return module
-
-
-def _set_mask(module, name, orig, mask):
-    forward = _masked_forward(module)
-    if name not in forward.names:
-        delattr(module, name)
+    method._tensor_name = name
+    key, old = _find(module, name)
+    if old is None:
+        hook = method
+    else:  # pruned before: the methods so far and this one, in one container
+        hook = old if isinstance(old, PruningContainer) else PruningContainer(old)
+        hook.add_pruning_method(method)
+    mask = hook.compute_mask(importance, default_mask).astype(orig.dtype)
+    if old is None:
+        del module._parameters[name]
         module.register_parameter(name + "_orig", orig)
-        forward.names.append(name)
-    object.__setattr__(module, name + "_mask", tensor(mask, device=orig.device))
-    forward.apply_masks(detach=True)
+    else:
+        module.__dict__["_hooks"].forward_pre.pop(key)
+    module.register_buffer(name + "_mask", tensor(mask, device=orig.device))
+    hook(module, ())
+    module.register_forward_pre_hook(hook)
+    return hook
 
 
 # ---- the public functions -----------------------------------------------------------------------
 def l1_unstructured(module, name, amount, importance_scores=None):
     """Zero the ``amount`` entries of ``module.name`` with the smallest |w|; returns module."""
-    return _apply(module, name, L1Unstructured(amount), importance_scores)
+    L1Unstructured.apply(module, name, amount, importance_scores=importance_scores)
+    return module
 
 
 def ln_structured(module, name, amount, n, dim, importance_scores=None):
     """Zero the ``amount`` slices along ``dim`` of ``module.name`` with the smallest Ln norm
     (n = 1, 2, float("inf")...); ``dim=0`` of a Linear's weight removes output neurons."""
-    return _apply(module, name, LnStructured(amount, n, dim), importance_scores)
+    LnStructured.apply(module, name, amount, n, dim, importance_scores=importance_scores)
+    return module
+
+
+def custom_from_mask(module, name, mask):
+    """Zero the entries of ``module.name`` where ``mask`` (0/1, its shape) is zero."""
+    mask = mask.numpy() if isinstance(mask, Tensor) else mask
+    CustomFromMask.apply(module, name, mask)
+    return module
 
 
 def global_unstructured(parameters, pruning_method=L1Unstructured, importance_scores=None,
@@ -179,23 +266,20 @@ def global_unstructured(parameters, pruning_method=L1Unstructured, importance_sc
     if pruning_method is not L1Unstructured:
         raise ValueError("global_unstructured: only prune.L1Unstructured is supported")
     parameters = list(parameters)
-    current, masks = [], []
+    scores, masks = [], []
     for module, name in parameters:
-        pruned = name in _pruned_names(module)
-        param = getattr(module, name + "_orig") if pruned else getattr(module, name)
-        current.append(param)
-        masks.append(getattr(module, name + "_mask").numpy() if pruned
-                     else np.ones(param.shape, param.dtype))
-    scores = [np.asarray((importance_scores or {}).get((m, n), p.numpy()))
-              for (m, n), p in zip(parameters, current)]
+        orig, mask = _current(module, name)
+        given = (importance_scores or {}).get((module, name))
+        scores.append(orig.numpy() * mask if given is None else np.asarray(
+            given.numpy() if isinstance(given, Tensor) else given))
+        masks.append(mask)
     flat_scores = np.concatenate([s.reshape(-1) for s in scores])
     flat_masks = np.concatenate([m.reshape(-1) for m in masks])
     flat = L1Unstructured(**kwargs).compute_mask(flat_scores, flat_masks)
     start = 0
-    for (module, name), param, mask in zip(parameters, current, masks):
-        piece = flat[start:start + mask.size].reshape(mask.shape).astype(param.dtype)
+    for (module, name), mask in zip(parameters, masks):
+        custom_from_mask(module, name, flat[start:start + mask.size].reshape(mask.shape))
         start += mask.size
-        _set_mask(module, name, param, piece)
 
 
 def heads_structured(attention, amount, n=1):
@@ -203,42 +287,34 @@ def heads_structured(attention, amount, n=1):
     ``out_proj.weight`` columns has the smallest Ln norm, so that their outputs no longer reach
     the result. A minidl addition (PyTorch leaves head pruning to ln_structured on a reshape)."""
     out_proj, heads, head_dim = attention.out_proj, attention.num_heads, attention.head_dim
-    pruned = "weight" in _pruned_names(out_proj)
-    orig = out_proj.weight_orig if pruned else out_proj.weight
-    mask = out_proj.weight_mask.numpy() if pruned else np.ones(orig.shape, orig.dtype)
+    orig, mask = _current(out_proj, "weight")
 
     def per_head(columns):  # (out, heads * head_dim) -> (heads, out * head_dim)
         return columns.reshape(-1, heads, head_dim).transpose(1, 0, 2).reshape(heads, -1)
 
-    head_mask = LnStructured(amount, n, dim=0).compute_mask(per_head(orig.numpy()),
+    head_mask = LnStructured(amount, n, dim=0).compute_mask(per_head(orig.numpy() * mask),
                                                              per_head(mask))
     columns = head_mask.reshape(heads, -1, head_dim).transpose(1, 0, 2).reshape(orig.shape)
-    _set_mask(out_proj, "weight", orig, columns.astype(orig.dtype))
+    custom_from_mask(out_proj, "weight", columns)
     return attention
 
 
 def remove(module, name):
-    """Make the pruning of ``module.name`` permanent: a plain Parameter holding orig * mask."""
-    if name not in _pruned_names(module):
+    """Make the pruning of ``module.name`` permanent: the Parameter ``name`` holds orig * mask,
+    and ``name_orig``, ``name_mask`` and the hook are gone."""
+    key, method = _find(module, name)
+    if method is None:
         raise ValueError(f"prune.remove: parameter {name!r} of {type(module).__name__} is not "
                          "pruned")
-    pruned = (getattr(module, name + "_orig") * getattr(module, name + "_mask")).numpy()
-    orig = getattr(module, name + "_orig")
-    delattr(module, name + "_orig")
-    object.__delattr__(module, name + "_mask")
-    object.__delattr__(module, name)
-    forward = module.__dict__["forward"]
-    forward.names.remove(name)
-    if not forward.names:
-        object.__delattr__(module, "forward")
-    setattr(module, name, Parameter(tensor(pruned, device=orig.device),
-                                    requires_grad=orig.requires_grad))
+    method.remove(module)
+    module.__dict__["_hooks"].forward_pre.pop(key)
     return module
 
 
 def is_pruned(module):
-    """True when some parameter of ``module`` or of a submodule is pruned."""
-    return any(_pruned_names(m) for m in module.modules())
+    """True when some parameter of ``module`` or of a submodule is pruned (has a pruning
+    forward pre-hook)."""
+    return any(_pruning_hooks(m) for m in module.modules())
 
 
 def sparsity(tensor_or_module):

@@ -85,11 +85,11 @@ def _axis_names(name, axes):
 
 
 def _named_tensors(model):
-    """(name, tensor) for every parameter, and every other tensor a module holds (a quantized
-    layer's int8 weight, a pruning mask), named as in the state_dict."""
+    """(name, tensor) for every parameter and buffer (a quantized layer's int8 weight, a pruning
+    mask), and every other tensor a module holds, named as in the state_dict."""
     if not hasattr(model, "named_modules"):
         return []
-    named = list(model.named_parameters())
+    named = list(model.named_parameters()) + list(model.named_buffers())
     for prefix, module in model.named_modules():
         for name, value in vars(module).items():
             if isinstance(value, Tensor):
