@@ -89,7 +89,7 @@ def accuracy(model, inputs=X_test):
 
 dl.manual_seed(0)
 model = train(build_model(), EPOCHS)
-checkpoint = OUT / "09_digits.minidl"
+checkpoint = OUT / "12_digits.minidl"
 dl.save({"model": model.state_dict(), "mean": mean, "std": std}, checkpoint)
 float_accuracy = accuracy(model)
 print(f"test accuracy {float_accuracy:.2%}; checkpoint {os.path.getsize(checkpoint):,} bytes")
@@ -104,7 +104,7 @@ print(f"test accuracy {float_accuracy:.2%}; checkpoint {os.path.getsize(checkpoi
 # this model with `dl.load_safetensors`.
 
 # %%
-weights = OUT / "09_digits.safetensors"
+weights = OUT / "12_digits.safetensors"
 dl.save_safetensors(model.state_dict(), weights)
 reloaded = build_model()
 reloaded.load_state_dict(dl.load_safetensors(weights))
@@ -127,7 +127,7 @@ print(f"{weights.name}: {os.path.getsize(weights):,} bytes, names "
 # onnxruntime, which knows nothing of minidl, must then give the same outputs.
 
 # %%
-onnx_path = OUT / "09_digits.onnx"
+onnx_path = OUT / "12_digits.onnx"
 dl.onnx.export(model, dl.tensor(X_test[:2]), onnx_path, input_names=["pixels"],
                output_names=["logits"],
                dynamic_axes={"pixels": {0: "batch"}, "logits": {0: "batch"}})
@@ -163,7 +163,7 @@ ax.hist((error / scale.numpy()[:, None]).ravel(), bins=50)
 ax.set_xlabel("quantization error / scale of its row")
 ax.set_ylabel("weights")
 ax.set_title("first layer: every error within half a step")
-save_figure(fig, "09_quantization_error.png")
+save_figure(fig, "12_quantization_error.png")
 print(f"first layer: {q.numpy().dtype}, largest error {np.abs(error).max():.2e}, "
       f"scales from {scale.numpy().min():.4f} to {scale.numpy().max():.4f}")
 
@@ -206,11 +206,11 @@ import minidl.nn as nn  # noqa: E402
 
 quantized = dl.quantization.quantize_dynamic(model, {nn.Linear}, dtype=dl.qint8)
 int8_accuracy = accuracy(quantized)
-int8_file = OUT / "09_digits_int8.minidl"
+int8_file = OUT / "12_digits_int8.minidl"
 dl.save(quantized.state_dict(), int8_file)
-float_file = OUT / "09_digits_float.minidl"
+float_file = OUT / "12_digits_float.minidl"
 dl.save(model.state_dict(), float_file)
-int8_onnx = OUT / "09_digits_int8.onnx"
+int8_onnx = OUT / "12_digits_int8.onnx"
 dl.onnx.export(quantized, dl.tensor(X_test[:2]), int8_onnx, input_names=["pixels"],
                dynamic_axes={"pixels": {0: "batch"}})
 int8_session = onnxruntime.InferenceSession(str(int8_onnx), providers=["CPUExecutionProvider"])
@@ -254,7 +254,7 @@ ax.plot(np.array(sparsities) * 100, np.array(tuned_accuracy) * 100, "s-",
 ax.set_xlabel("weights pruned, %")
 ax.set_ylabel("test accuracy, %")
 ax.legend()
-save_figure(fig, "09_pruning.png")
+save_figure(fig, "12_pruning.png")
 results["accuracy_80_percent_pruned_tuned"] = tuned_accuracy[sparsities.index(0.8)]
 
 # %% [markdown]
@@ -273,7 +273,7 @@ distilled = distill_digits.run(quick=QUICK, seeds=(0,), verbose=True)
 # %% [markdown]
 # ## Serve it
 #
-# `python -m minidl.serve 09_digits.onnx` (or the minidl checkpoint with
+# `python -m minidl.serve 12_digits.onnx` (or the minidl checkpoint with
 # `--factory minidl.examples.train_digits:build_model --input-shape 64`) answers
 # `POST /predict {"inputs": [[64 numbers], ...]}` with JSON. Requests that arrive together
 # run as one batch (up to `--max-batch` requests or `--max-wait-ms`); a malformed request gets

@@ -71,7 +71,7 @@ EXPECTED = {
         and r["kv_cache_speedup"] > 0,
     ),
     "12_from_checkpoint_to_service.py": (  # needs the deploy extra (onnx, onnxruntime)
-        ["09_quantization_error.png", "09_pruning.png"],
+        ["12_quantization_error.png", "12_pruning.png"],
         lambda r: r["onnx_max_error"] < 1e-5 and r["served_matches"]
         and r["int8_accuracy_drop"] < 0.05 and r["accuracy_80_percent_pruned_tuned"] > 0.7,
     ),
@@ -81,6 +81,7 @@ EXPECTED = {
         lambda r: r["conv_max_error"] < 1e-12 and r["im2col_max_error"] < 1e-12
         and r["conv_gradcheck"] and r["batch_norm_eval_batch_independent"]
         and r["test_accuracy"] > 0.8,
+    ),
     "10_distributed.py": (
         ["10_ring_allreduce.png", "10_allreduce_cost.png", "10_lr_scaling.png"],
         lambda r: r["shard_average_error"] < 1e-12 and r["accumulation_error"] < 1e-12
