@@ -78,7 +78,7 @@ def test_non_contiguous_parameters_are_updated_in_place(name):
     results = {}
     for kernel_set in ["reference", "accelerated"]:
         with dl.use_kernels(kernel_set):
-            weight = nn.Parameter(dl.from_numpy(start.copy().T))  # a transposed, strided view
+            weight = dl.from_numpy(start.copy().T).requires_grad_()  # a transposed, strided view
             assert not weight.numpy().flags.c_contiguous
             optimizer = OPTIMIZERS[name]([weight])
             for grad in grads:
