@@ -86,11 +86,19 @@ def gelu_backward(x, gy, approximate):
 
 
 def _logsumexp(x):
-    """log(sum(exp(x))) over the last axis, shifted by the row max; -inf for an all -inf row."""
+    """The log-sum-exp of each row (last axis) in two parts, lse = row_max + log_sum:
+
+    row_max = max(x) (0 for an all -inf row), log_sum = log(sum(exp(x - row_max))). They are kept
+    apart because log_sum vanishes next to a huge row_max: in float32 -1e9 + log(3) rounds to
+    -1e9, and exp(x - lse) would then give probabilities of 1. An all -inf row has log_sum = -inf;
+    a NaN or a +inf in a row makes its log_sum NaN, as PyTorch's logsumexp does. Returns
+    (row_max, log_sum), each of x's shape without the last axis.
+    """
     row_max = x.max(axis=-1, keepdims=True)
-    shift = np.where(np.isfinite(row_max), row_max, 0)  # an all -inf row: shift by 0, not -inf
-    with np.errstate(divide="ignore"):  # log(0) = -inf is the right answer for an empty row
-        return (shift + np.log(np.exp(x - shift).sum(axis=-1, keepdims=True)))[..., 0]
+    row_max = np.where(row_max == -np.inf, 0, row_max).astype(x.dtype, copy=False)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # log(0) = -inf, inf - inf
+        log_sum = np.log(np.exp(x - row_max).sum(axis=-1))
+    return row_max[..., 0], log_sum
 
 
 def softmax_forward(x):
@@ -124,17 +132,19 @@ def cross_entropy_forward(logits, target, ignore_index, label_smoothing):
     """loss_i = (1 - s) * (lse_i - x[i, t_i]) + s * mean_c(lse_i - x[i, c]), lse_i = logsumexp(x_i).
 
     The target distribution is (1 - s) * onehot(t_i) + s / C; loss_i = 0 where t_i is ignored.
-    Returns (losses, lse).
+    Returns (losses, lse), lse = (row_max, log_sum) as ``_logsumexp`` gives it.
     """
     n, num_classes = logits.shape
     s = label_smoothing
-    lse = _logsumexp(logits)
+    row_max, log_sum = _logsumexp(logits)
     ignored = target == ignore_index
-    picked = logits[np.arange(n), np.where(ignored, 0, target)]  # any valid index for ignored rows
-    losses = lse - picked
-    if s != 0:  # skipped when 0, so that a -inf logit (a masked class) leaves the loss finite
-        losses = (1 - s) * losses + s * (lse - logits.mean(axis=1))
-    return np.where(ignored, 0, losses).astype(logits.dtype, copy=False), lse
+    with np.errstate(invalid="ignore", over="ignore"):  # -3e38 - 3e38 = -inf; inf - inf = NaN
+        shifted = logits - row_max[:, None]  # lse_i - x[i, c] = log_sum_i - shifted[i, c]
+        picked = shifted[np.arange(n), np.where(ignored, 0, target)]  # any index if ignored
+        losses = log_sum - picked
+        if s != 0:  # skipped when 0, so that a -inf logit (a masked class) leaves the loss finite
+            losses = (1 - s) * losses + s * (log_sum - shifted.mean(axis=1))
+    return np.where(ignored, 0, losses).astype(logits.dtype, copy=False), (row_max, log_sum)
 
 
 def cross_entropy_backward(logits, target, lse, grad_losses, ignore_index, label_smoothing):
@@ -144,7 +154,10 @@ def cross_entropy_backward(logits, target, lse, grad_losses, ignore_index, label
     ignored = target == ignore_index
     target_distribution = np.full_like(logits, s / num_classes)
     target_distribution[np.arange(n), np.where(ignored, 0, target)] += 1 - s
-    glogits = (np.exp(logits - lse[:, None]) - target_distribution) * grad_losses[:, None]
+    row_max, log_sum = lse
+    with np.errstate(invalid="ignore", over="ignore"):
+        softmax = np.exp((logits - row_max[:, None]) - log_sum[:, None])
+    glogits = (softmax - target_distribution) * grad_losses[:, None]
     return np.where(ignored[:, None], 0, glogits).astype(logits.dtype, copy=False)
 
 
@@ -253,7 +266,7 @@ def _attention_probabilities(q, k, mask, scale, causal):
 
     Materialises the (B, L, S) scores, which the accelerated kernels avoid. Causal masking is
     top-left aligned: query i sees key j iff j <= i, also when L != S. A row with every key
-    masked out gets P = 0 and lse = -inf.
+    masked out gets P = 0 and log_sum = -inf. lse = (row_max, log_sum), see ``_logsumexp``.
     """
     scores = scale * (q @ k.transpose(0, 2, 1))
     if mask is not None:
@@ -261,11 +274,12 @@ def _attention_probabilities(q, k, mask, scale, causal):
     if causal:
         num_queries, num_keys = scores.shape[1:]
         scores = np.where(np.tri(num_queries, num_keys, dtype=bool), scores, -np.inf)
-    lse = _logsumexp(scores)
-    fully_masked = np.isneginf(lse)[..., None]
+    row_max, log_sum = _logsumexp(scores)
+    fully_masked = np.isneginf(log_sum)[..., None]
     with np.errstate(invalid="ignore"):  # -inf - (-inf) in fully masked rows, replaced by 0
-        probabilities = np.where(fully_masked, 0, np.exp(scores - lse[..., None]))
-    return probabilities.astype(q.dtype, copy=False), lse
+        exponent = (scores - row_max[..., None]) - log_sum[..., None]
+        probabilities = np.where(fully_masked, 0, np.exp(exponent))
+    return probabilities.astype(q.dtype, copy=False), (row_max, log_sum)
 
 
 def attention_forward(q, k, v, mask, scale, causal):
@@ -278,7 +292,7 @@ def attention_backward(q, k, v, o, lse, go, mask, scale, causal):
     """With P the attention probabilities and dP = dO V^T:
 
     dV = P^T dO;  dS = P * (dP - D), D_i = sum_j P_ij dP_ij = sum_e dO_ie O_ie (the softmax
-    Jacobian);  dQ = scale * dS K;  dK = scale * dS^T Q. Rows with lse = -inf have P = 0 and
+    Jacobian);  dQ = scale * dS K;  dK = scale * dS^T Q. Rows with log_sum = -inf have P = 0 and
     so contribute nothing. (lse is recomputed here; the accelerated kernels reuse it.)
     """
     probabilities, _ = _attention_probabilities(q, k, mask, scale, causal)

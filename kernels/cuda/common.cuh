@@ -71,7 +71,7 @@ template <typename T> __device__ __forceinline__ MaxSum<T> max_sum_identity()
 template <typename T> __device__ __forceinline__ void max_sum_add(MaxSum<T>& acc, T x)
 {
     if (x > acc.max) {
-        acc.sum = acc.sum * exp(acc.max - x) + T(1);
+        acc.sum = acc.sum * exp(acc.max - x) + exp(x - x);  // 1, or NaN for x = +inf (reference)
         acc.max = x;
     } else if (x > negative_infinity<T>()) {
         acc.sum += exp(x - acc.max);

@@ -3,11 +3,14 @@
 - An integer or bool tensor combined with a Python float (or a float tensor) becomes float:
   float32 with a Python float, the float tensor's dtype otherwise (NumPy would give float64).
 - NumPy scalars count as Python numbers (NumPy would let ``np.float64(2)`` widen a float32 array).
+- A 0-d float tensor counts as a number too next to a float tensor with dimensions: float32
+  plus a 0-d float64 tensor stays float32 (the 0-d one is cast, differentiably).
 """
 import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor
+from .conversion import cast
 
 
 def promote_operands(a, b):
@@ -29,11 +32,23 @@ def promote_operands(a, b):
             b = cast_plain(b, a_dtype)
         elif b_float and not a_float:
             a = cast_plain(a, b_dtype)
+        elif a_dtype != b_dtype and a_float and b_float:
+            a, b = _dimensioned_dtype_wins(a, b)
     elif a_tensor:
         if isinstance(b, float) and a._data.dtype.kind != "f":
             a = cast_plain(a, dtypes.default_float)
     elif b_tensor and isinstance(a, float) and b._data.dtype.kind != "f":
         b = cast_plain(b, dtypes.default_float)
+    return a, b
+
+
+def _dimensioned_dtype_wins(a, b):
+    """Two float tensors of different dtypes: a 0-d one takes the other's dtype if that one has
+    dimensions (PyTorch's rule for 0-d tensors of the same category); else NumPy's promotion."""
+    if a.ndim == 0 and b.ndim > 0:
+        return cast(a, b._data.dtype), b
+    if b.ndim == 0 and a.ndim > 0:
+        return a, cast(b, a._data.dtype)
     return a, b
 
 
