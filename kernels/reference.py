@@ -94,7 +94,7 @@ def _logsumexp(x):
     a NaN or a +inf in a row makes its log_sum NaN, as PyTorch's logsumexp does. Returns
     (row_max, log_sum), each of x's shape without the last axis.
     """
-    row_max = x.max(axis=-1, keepdims=True)
+    row_max = x.max(axis=-1, keepdims=True, initial=-np.inf)  # -inf for an empty row
     row_max = np.where(row_max == -np.inf, 0, row_max).astype(x.dtype, copy=False)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # log(0) = -inf, inf - inf
         log_sum = np.log(np.exp(x - row_max).sum(axis=-1))
@@ -104,7 +104,7 @@ def _logsumexp(x):
 def softmax_forward(x):
     """y = exp(x - m) / sum(exp(x - m)) over the last axis, m = max(x) so exp never overflows."""
     with np.errstate(invalid="ignore"):  # an all -inf row gives -inf - (-inf) = NaN, as PyTorch
-        z = np.exp(x - x.max(axis=-1, keepdims=True))
+        z = np.exp(x - x.max(axis=-1, keepdims=True, initial=-np.inf))  # initial: empty rows
     return z / z.sum(axis=-1, keepdims=True)
 
 
@@ -115,8 +115,8 @@ def softmax_backward(y, gy):
 
 def log_softmax_forward(x):
     """y = x - m - log(sum(exp(x - m))) over the last axis, m = max(x)."""
-    with np.errstate(invalid="ignore"):  # an all -inf row gives NaN, as PyTorch
-        shifted = x - x.max(axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):  # an all -inf row gives NaN, as PyTorch
+        shifted = x - x.max(axis=-1, keepdims=True, initial=-np.inf)  # initial: empty rows
         return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
@@ -169,8 +169,10 @@ def layer_norm_forward(x, weight, bias, eps):
 
     var is the biased variance mean((x - mean)^2). Returns (y, mean, rstd), mean and rstd (N,).
     """
-    mean = x.mean(axis=1)
-    var = ((x - mean[:, None]) ** 2).mean(axis=1)
+    num_features = x.shape[1]
+    with np.errstate(invalid="ignore"):  # D = 0: the mean of no features is 0 / 0 = NaN
+        mean = x.sum(axis=1) / num_features
+        var = ((x - mean[:, None]) ** 2).sum(axis=1) / num_features
     rstd = 1 / np.sqrt(var + eps)
     y = (x - mean[:, None]) * rstd[:, None]
     if weight is not None:
@@ -188,9 +190,11 @@ def layer_norm_backward(gy, x, weight, mean, rstd):
     """
     xhat = (x - mean[:, None]) * rstd[:, None]
     g = gy * weight if weight is not None else gy
-    gx = rstd[:, None] * (
-        g - g.mean(axis=1, keepdims=True) - xhat * (g * xhat).mean(axis=1, keepdims=True)
-    )
+    num_features = x.shape[1]
+    with np.errstate(invalid="ignore"):  # D = 0: means of no features (gx is empty anyway)
+        g_mean = g.sum(axis=1, keepdims=True) / num_features
+        g_xhat_mean = (g * xhat).sum(axis=1, keepdims=True) / num_features
+    gx = rstd[:, None] * (g - g_mean - xhat * g_xhat_mean)
     if weight is None:
         return gx, None, None
     return gx, (gy * xhat).sum(axis=0), gy.sum(axis=0)

@@ -47,3 +47,9 @@ __all__ = [
     "attention_forward", "attention_backward",
     "sgd_step", "adam_step",
 ]
+
+# ---- float16 arrays: computed in float32 (half.py), for every kernel above -----------------
+from .half import float16_via_float32  # noqa: E402
+
+for _name in __all__:
+    globals()[_name] = float16_via_float32(globals()[_name], in_place=_name.endswith("_step"))

@@ -350,6 +350,11 @@ def attention_forward(q, k, v, mask, scale, causal):
     mask = _mask_view(mask, batch, num_queries, num_keys, q.dtype)
     o = np.empty((batch, num_queries, v.shape[2]), dtype=q.dtype)
     row_max, log_sum = np.empty((2, batch, num_queries), dtype=q.dtype)
+    if o.size == 0 or num_keys == 0:  # no keys: every row is fully masked
+        o.fill(0)
+        row_max.fill(0)
+        log_sum.fill(-np.inf)
+        return o, (row_max, log_sum)
     _run_on_batch_chunks(batch, lambda c: _forward_chunk(
         q[c], k[c], v[c], _chunk(mask, c), scale, causal, o[c], row_max[c], log_sum[c]))
     return o, (row_max, log_sum)
@@ -363,6 +368,8 @@ def attention_backward(q, k, v, o, lse, go, mask, scale, causal):
     scale, causal = q.dtype.type(scale), bool(causal)
     mask = _mask_view(mask, batch, num_queries, num_keys, q.dtype)
     gq, gk, gv = np.empty_like(q), np.empty_like(k), np.empty_like(v)
+    if batch * num_queries == 0 or num_keys == 0:  # no query sees a key: no gradient
+        return np.zeros_like(q), np.zeros_like(k), np.zeros_like(v)
     _run_on_batch_chunks(batch, lambda c: _backward_chunk(
         q[c], k[c], v[c], o[c], row_max[c], log_sum[c], go[c], _chunk(mask, c), scale, causal,
         gq[c], gk[c], gv[c]))

@@ -14,6 +14,8 @@ be vectorised and needs a scalar exp per element: measured on 4096 x 1024 float3
 online form, where it saves a pass over memory.
 """
 
+import math
+
 import numpy as np
 from numba import njit, prange
 
@@ -79,7 +81,7 @@ def _log_softmax_backward(y, gy, gx):
 
 def _rows(x):
     """x as a contiguous (N, C) array, C the last axis (a copy only when x is not contiguous)."""
-    return np.ascontiguousarray(x).reshape(-1, x.shape[-1])
+    return np.ascontiguousarray(x).reshape(math.prod(x.shape[:-1]), x.shape[-1])  # C may be 0
 
 
 def _forward(kernel, x):
