@@ -33,7 +33,7 @@ D_i = rowsum(dO_i * O_i), the softmax Jacobian term:
 dK and dV of a key tile are complete after its blocks of queries; dQ sums the contributions of
 every key tile. Rows with log l = -inf have P = 0 and get zero gradients.
 
-Parallelism: the batch is cut into one chunk per thread (``numba.get_num_threads()``) and each
+Parallelism: the batch is cut into one chunk per thread (``threads.get_num_threads()``) and each
 Python thread runs the whole algorithm on its chunk; ``np.matmul`` and the Numba kernels
 (``nogil=True``) release the GIL, so the threads run at the same time. The products are too small
 for BLAS to gain from splitting one across threads, and we keep them so: OpenBLAS runs a product
@@ -51,6 +51,7 @@ import numba
 import numpy as np
 from numba import njit
 
+from .threads import get_num_threads
 from .vector_math import exp_and_expm1_nonpositive
 
 _TILE = 32  # rows of the outer loop: queries in the forward, keys in the backward
@@ -318,7 +319,7 @@ def _thread_pool():
 
 def _run_on_batch_chunks(batch, work):
     """work(chunk) for contiguous slices of range(batch), one per thread, all at once."""
-    num_chunks = min(batch, numba.get_num_threads())
+    num_chunks = min(batch, get_num_threads())
     bounds = [batch * c // num_chunks for c in range(num_chunks + 1)]
     chunks = [slice(bounds[c], bounds[c + 1]) for c in range(num_chunks)]
     others = [_thread_pool().submit(work, chunk) for chunk in chunks[1:]]

@@ -35,7 +35,10 @@ import os
 import threading
 import types
 
+import numba
 from numba import njit
+
+from .threads import get_num_threads
 
 PARALLEL_GRAIN = 1 << 21
 """Work below which a kernel runs serially, in elements of ReLU's forward (the cheapest loop,
@@ -70,6 +73,7 @@ class Kernel:
         if not _pool_lock.acquire(blocking=False):
             return self.serial(*args)
         try:
+            numba.set_num_threads(get_num_threads())  # Numba's count is per Python thread
             return self.parallel(*args)
         finally:
             _pool_lock.release()

@@ -203,8 +203,6 @@ def test_embedding_forward_and_backward_sum_repeated_indices(rng):
     gweight = ref.embedding_backward(indices, gy, 5)
     np.testing.assert_allclose(gweight[2], gy[0, 1] + gy[1, 0] + gy[1, 1])
     np.testing.assert_array_equal(gweight[[1, 3, 4]], 0)
-    with pytest.raises(IndexError, match="index 5 is out of range for 5 embeddings"):
-        ref.embedding_forward(weight, np.array([5]))
 
 
 # ----------------------------------------------------------------------------- attention
