@@ -74,7 +74,9 @@ def gelu_backward(x, gy, approximate):
     if approximate == "tanh":
         t = np.tanh(_SQRT_2_OVER_PI * (x + _GELU_CUBIC * x**3))
         du_dx = _SQRT_2_OVER_PI * (1 + 3 * _GELU_CUBIC * x * x)
-        return gy * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du_dx)
+        # where tanh saturates (1 - t^2 = 0) the term is 0, also if x^2 overflowed du_dx to inf
+        saturated_term = np.where(t * t == 1, 0, 0.5 * x * (1 - t * t) * du_dx)
+        return gy * (0.5 * (1 + t) + saturated_term)
     if approximate == "none":
         cdf = 0.5 * (1 + _erf(x / math.sqrt(2)).astype(x.dtype))
         pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)

@@ -22,7 +22,9 @@ S = scale * Q K^T + mask of one block, keep per row the running max m, the runni
 l = sum exp(S - m) and the unnormalised output acc = exp(S - m) V; a block that raises the max
 first rescales l and acc by exp(old m - new m). At the end o = acc / l, and the row's log-sum-exp
 is saved in two parts, m and log l (``reference._logsumexp``); a row that saw no unmasked key
-gets o = 0 and log l = -inf. A NaN in a row makes its l and o NaN, as in the reference.
+gets o = 0 and log l = -inf. A NaN in a row makes its l and o NaN, as in the reference, and
+the gradients of the keys it sees; keys a mask hides from it get none of its NaN (the reference,
+which computes the whole score matrix, spreads it to them too).
 
 Backward, for each tile of keys and each block of queries that sees it: recompute the
 probabilities from the saved parts, P = exp((S - m) - log l) (no max or sum needed), then with

@@ -27,7 +27,8 @@ def _cross_entropy_forward(logits, target, ignore_index, label_smoothing, losses
         logit_sum = 0.0
         for value in logits[i]:
             logit_sum += value
-            if value > running_max:  # exp(value - value) is 1, or NaN for +inf (as the reference)
+            if value > running_max or value != value:  # a NaN max stays NaN, as NumPy's max
+                # exp(value - value) is 1, or NaN for +inf and NaN (as the reference)
                 running_sum = running_sum * math.exp(running_max - value) + math.exp(value - value)
                 running_max = value
             elif value != -np.inf:  # -inf adds exp(-inf) = 0; skipped, as -inf - (-inf) is NaN
@@ -59,7 +60,9 @@ def _cross_entropy_backward(logits, target, row_max, log_sum, grad_losses, ignor
         g = grad_losses[i]
         for c in range(num_classes):
             glogits[i, c] = g * (math.exp((logits[i, c] - row_max[i]) - log_sum[i]) - smooth)
-        glogits[i, target[i]] -= g * (1 - label_smoothing)
+        t = target[i]  # rewritten, not decremented: g * p - g is NaN for an infinite g
+        softmax_t = math.exp((logits[i, t] - row_max[i]) - log_sum[i])
+        glogits[i, t] = g * (softmax_t - smooth - (1 - label_smoothing))
 
 
 def cross_entropy_forward(logits, target, ignore_index, label_smoothing):

@@ -25,7 +25,7 @@ def _sgd_update(param, grad, buffer, lr, momentum, one_minus_dampening, weight_d
                 first_step):
     """reference.sgd_step for one parameter (buffer is ignored when momentum == 0)."""
     for i in prange(param.size):
-        update = grad[i] + weight_decay * param[i]
+        update = grad[i] + weight_decay * param[i] if weight_decay != 0 else grad[i]  # 0 * inf
         if momentum != 0:
             if first_step:
                 velocity = update
@@ -43,7 +43,7 @@ def _adam_update(param, grad, exp_avg, exp_avg_sq, beta1, one_minus_beta1, beta2
     """reference.adam_step for one parameter; step_size = lr / (1 - beta1^step), decay_factor =
     1 - lr * weight_decay for AdamW (decoupled decay) and 1 for Adam."""
     for i in prange(param.size):
-        g = grad[i] + weight_decay * param[i]  # weight_decay is 0 for AdamW
+        g = grad[i] + weight_decay * param[i] if weight_decay != 0 else grad[i]  # 0 for AdamW
         m = beta1 * exp_avg[i] + one_minus_beta1 * g
         v = beta2 * exp_avg_sq[i] + one_minus_beta2 * g * g
         exp_avg[i] = m

@@ -49,12 +49,13 @@ def _softmax_forward(x, y):
 
 @serial_and_parallel(cost=12)
 def _log_softmax_forward(x, y):
-    """reference.log_softmax_forward: y = x - m - log(sum(exp(x - m))), with y as scratch."""
+    """reference.log_softmax_forward: y = (x - m) - log(sum(exp(x - m))), with y as scratch.
+    (Not x - (m + log(sum)): next to a huge m, such as 1e30, the log of the sum would vanish.)"""
     for r in prange(x.shape[0]):
         row_max, total = exp_shifted_row(x[r], y[r])
-        shift = row_max + np.log(total)
+        log_total = np.log(total)
         for j in range(x.shape[1]):
-            y[r, j] = x[r, j] - shift
+            y[r, j] = (x[r, j] - row_max) - log_total
 
 
 @serial_and_parallel(cost=2, reassociate=True)
