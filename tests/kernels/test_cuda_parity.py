@@ -382,3 +382,34 @@ def test_optimizer_steps_handle_mixed_dtypes_in_one_list():
     ref.adam_step(params, grads, exp_avgs, exp_avg_sqs, *args)
     cu.adam_step(device_lists[0], [cupy.asarray(g) for g in grads], device_lists[1], device_lists[2], *args)
     _assert_lists_close(device_lists, [params, exp_avgs, exp_avg_sqs], ["param", "exp_avg", "exp_avg_sq"])
+
+
+# ----------------------------------------------------------------------------- extreme values
+
+
+@pytest.mark.parametrize("magnitude", [-1e9, float(np.finfo(np.float32).min)])
+def test_huge_magnitude_rows_keep_their_log_sum_exp(magnitude):
+    """Rows whose values are all one huge number: softmax 1/C, loss log C (issue 12)."""
+    logits = np.full((2, 3), magnitude, np.float32)
+    target = np.array([1, 2])
+    losses, lse = cu.cross_entropy_forward(cupy.asarray(logits), cupy.asarray(target), -100, 0.0)
+    assert_close(losses, np.full(2, np.log(3), np.float32), "cross_entropy losses")
+    glogits = cu.cross_entropy_backward(cupy.asarray(logits), cupy.asarray(target), lse,
+                                        cupy.ones(2, np.float32), -100, 0.0)
+    want = ref.cross_entropy_backward(logits, target, ref.cross_entropy_forward(
+        logits, target, -100, 0.0)[1], np.ones(2, np.float32), -100, 0.0)
+    assert_close(glogits, want, "cross_entropy backward")
+
+    rng = np.random.default_rng(5)
+    q, k, v, go = (random(rng, shape, np.float32) for shape in
+                   [(1, 3, 8), (1, 4, 8), (1, 4, 8), (1, 3, 8)])
+    mask = np.zeros((1, 3, 4), np.float32)
+    mask[0, 1] = magnitude  # row 1: every key equally (hugely) penalised -> uniform weights
+    o, lse = cu.attention_forward(*(cupy.asarray(a) for a in (q, k, v, mask)), 0.5, False)
+    o_want, lse_want = ref.attention_forward(q, k, v, mask, 0.5, False)
+    assert_close(o, o_want, "attention o", factor=20)
+    grads = cu.attention_backward(*(cupy.asarray(a) for a in (q, k, v)), o, lse, cupy.asarray(go),
+                                  cupy.asarray(mask), 0.5, False)
+    for name, got, want in zip(["gq", "gk", "gv"], grads,
+                               ref.attention_backward(q, k, v, o_want, lse_want, go, mask, 0.5, False)):
+        assert_close(got, want, f"attention backward {name}", factor=50)
