@@ -26,13 +26,17 @@ import numba
 
 def physical_cores():
     """The physical cores among the CPUs this process may run on (hyper-threads count once)."""
-    cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else range(os.cpu_count() or 1)
+    if hasattr(os, "sched_getaffinity"):
+        cpus = os.sched_getaffinity(0)
+    else:
+        cpus = range(os.cpu_count() or 1)
     cores = set()
     for cpu in cpus:
         topology = f"/sys/devices/system/cpu/cpu{cpu}/topology"
         try:
-            with open(f"{topology}/physical_package_id") as package, open(f"{topology}/core_id") as core:
-                cores.add((package.read().strip(), core.read().strip()))
+            with open(f"{topology}/physical_package_id") as package:
+                with open(f"{topology}/core_id") as core:
+                    cores.add((package.read().strip(), core.read().strip()))
         except OSError:  # no topology (not Linux, or hidden): count logical CPUs
             return max(1, len(cpus))
     return max(1, len(cores))
