@@ -189,7 +189,7 @@ __global__ void __launch_bounds__(WARPS* WARP_SIZE)
 #pragma unroll
         for (int r = 0; r < ROWS_PER_WARP; ++r) {
             const T score = masked_score(p[r], scale, mask, row0 + r, key0 + lane, L, S, causal);
-            const T new_max = fmax(row_max[r], warp_max(score));
+            const T new_max = nan_max(row_max[r], warp_max(score));  // NaN sticks, as in the reference
             // new_max = -inf: everything so far is masked; keep l = 0, acc = 0 and avoid NaN
             const T rescale = new_max == NEG_INF ? T(1) : exp(row_max[r] - new_max);
             p[r] = new_max == NEG_INF ? T(0) : exp(score - new_max);

@@ -413,3 +413,24 @@ def test_huge_magnitude_rows_keep_their_log_sum_exp(magnitude):
     for name, got, want in zip(["gq", "gk", "gv"], grads,
                                ref.attention_backward(q, k, v, o_want, lse_want, go, mask, 0.5, False)):
         assert_close(got, want, f"attention backward {name}", factor=50)
+
+
+def test_nan_and_inf_propagate_like_the_reference():
+    """A NaN in a query row and an inf in a key give NaN where the reference has NaN (issue 12)."""
+    rng = np.random.default_rng(6)
+    q, k, v, go = (random(rng, shape, np.float32) for shape in
+                   [(2, 3, 8), (2, 4, 8), (2, 4, 8), (2, 3, 8)])
+    q[0, 1, 0] = np.nan
+    k[1, 2, 0] = np.inf
+    o_want, lse_want = ref.attention_forward(q, k, v, None, 0.5, False)
+    o, lse = cu.attention_forward(*(cupy.asarray(a) for a in (q, k, v)), None, 0.5, False)
+    assert_close(o, o_want, "attention o with NaN and inf", factor=20)
+    grads = cu.attention_backward(*(cupy.asarray(a) for a in (q, k, v)), cupy.asarray(o_want),
+                                  tuple(cupy.asarray(part) for part in lse_want), cupy.asarray(go),
+                                  None, 0.5, False)
+    for name, got, want in zip(["gq", "gk", "gv"], grads,
+                               ref.attention_backward(q, k, v, o_want, lse_want, go, None, 0.5, False)):
+        assert_close(got, want, f"attention backward {name} with NaN and inf", factor=50)
+    logits = np.array([[np.nan, 1, 2], [1, 2, 3]], np.float32)
+    losses, _ = cu.cross_entropy_forward(cupy.asarray(logits), cupy.asarray(np.array([1, 0])), -100, 0.0)
+    assert_close(losses, ref.cross_entropy_forward(logits, np.array([1, 0]), -100, 0.0)[0], "ce NaN")
