@@ -4,10 +4,19 @@
 - ``cpu/``: the same functions compiled with Numba (fused passes, parallel over rows).
 - ``cuda/``: the same functions as CUDA C kernels launched through CuPy.
 
-Every set exports the same names with the same signatures and return conventions. Arrays are
-NumPy arrays (reference, cpu) or CuPy arrays (cuda); float32 and float64 are supported, and the
-output dtype equals the input dtype. Inputs are never modified, except by the optimizer steps,
-which update their state in place. Inputs may be non-contiguous.
+Every set exports the same names with the same signatures and return conventions: the table in
+``interface.py``, which a test checks against every set. Arrays are NumPy arrays (reference,
+cpu) or CuPy arrays (cuda); float32 and float64 are supported (float16 too: the cpu set computes
+it in float32), and the output dtype equals the input dtype. Inputs are never modified, except
+by the optimizer steps, which update their state in place. Inputs may be non-contiguous, and
+any axis may have length 0. Kernels trust their inputs: the op layer has checked shapes,
+dtypes, devices and index ranges once, so no kernel checks them again.
+
+A log-sum-exp that a backward reuses (cross-entropy, attention) is saved as a pair
+``lse = (row_max, log_sum)``, lse = row_max + log_sum with row_max the row's max (0 for a row
+of -inf) and log_sum = log(sum(exp(x - row_max))): their sum would lose log_sum next to a huge
+row_max (in float32, -1e9 + log 3 rounds to -1e9, and every probability exp(x - lse) to 1).
+A NaN in a row makes that row's results NaN in every set.
 
 Activations (elementwise, any shape)::
 
@@ -27,7 +36,7 @@ Cross-entropy from logits, one loss per row (the op applies the reduction)::
 
     cross_entropy_forward(logits, target, ignore_index, label_smoothing) -> (losses, lse)
         logits (N, C) float, target (N,) int64; losses (N,) with 0 where target == ignore_index;
-        lse (N,) = logsumexp of each row, saved for the backward.
+        lse = (row_max, log_sum), each (N,): the logsumexp of each row, saved for the backward.
         loss_i = (1 - s) * (lse_i - logits[i, t_i]) + s * mean_c(lse_i - logits[i, c])
     cross_entropy_backward(logits, target, lse, grad_losses, ignore_index, label_smoothing) -> glogits
         grad_losses (N,) is dL/dloss_i; rows whose target is ignored get zero gradient.
@@ -58,10 +67,11 @@ Attention (batch and head axes flattened into B by the op)::
     attention_forward(q, k, v, mask, scale, causal) -> (o, lse)
         q (B, L, E), k (B, S, E), v (B, S, Ev); mask None or a float array (B, L, S) added to
         the scores (-inf masks a position out); causal masks key j > query i (top-left aligned).
-        o (B, L, Ev); lse (B, L) is the log-sum-exp of each row of scaled, masked scores.
-        A row whose keys are all masked out gives o = 0 and lse = -inf (never NaN).
+        o (B, L, Ev); lse = (row_max, log_sum), each (B, L): the log-sum-exp of each row of
+        scaled, masked scores. A row whose keys are all masked out (also S = 0) gives o = 0
+        and log_sum = -inf (never NaN).
     attention_backward(q, k, v, o, lse, go, mask, scale, causal) -> (gq, gk, gv)
-        Rows with lse = -inf contribute zero gradient.
+        Rows with log_sum = -inf contribute zero gradient.
 
 Optimizer updates (in place on every param and state array of the lists; PyTorch's formulas;
 one call updates a whole list of parameters, which the CUDA set does in one launch)::

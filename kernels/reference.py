@@ -74,7 +74,9 @@ def gelu_backward(x, gy, approximate):
     if approximate == "tanh":
         t = np.tanh(_SQRT_2_OVER_PI * (x + _GELU_CUBIC * x**3))
         du_dx = _SQRT_2_OVER_PI * (1 + 3 * _GELU_CUBIC * x * x)
-        return gy * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du_dx)
+        # where tanh saturates (1 - t^2 = 0) the term is 0, also if x^2 overflowed du_dx to inf
+        saturated_term = np.where(t * t == 1, 0, 0.5 * x * (1 - t * t) * du_dx)
+        return gy * (0.5 * (1 + t) + saturated_term)
     if approximate == "none":
         cdf = 0.5 * (1 + _erf(x / math.sqrt(2)).astype(x.dtype))
         pdf = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
@@ -86,17 +88,25 @@ def gelu_backward(x, gy, approximate):
 
 
 def _logsumexp(x):
-    """log(sum(exp(x))) over the last axis, shifted by the row max; -inf for an all -inf row."""
-    row_max = x.max(axis=-1, keepdims=True)
-    shift = np.where(np.isfinite(row_max), row_max, 0)  # an all -inf row: shift by 0, not -inf
-    with np.errstate(divide="ignore"):  # log(0) = -inf is the right answer for an empty row
-        return (shift + np.log(np.exp(x - shift).sum(axis=-1, keepdims=True)))[..., 0]
+    """The log-sum-exp of each row (last axis) in two parts, lse = row_max + log_sum:
+
+    row_max = max(x) (0 for an all -inf row), log_sum = log(sum(exp(x - row_max))). They are kept
+    apart because log_sum vanishes next to a huge row_max: in float32 -1e9 + log(3) rounds to
+    -1e9, and exp(x - lse) would then give probabilities of 1. An all -inf row has log_sum = -inf;
+    a NaN or a +inf in a row makes its log_sum NaN, as PyTorch's logsumexp does. Returns
+    (row_max, log_sum), each of x's shape without the last axis.
+    """
+    row_max = x.max(axis=-1, keepdims=True, initial=-np.inf)  # -inf for an empty row
+    row_max = np.where(row_max == -np.inf, 0, row_max).astype(x.dtype, copy=False)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # log(0) = -inf, inf - inf
+        log_sum = np.log(np.exp(x - row_max).sum(axis=-1))
+    return row_max[..., 0], log_sum
 
 
 def softmax_forward(x):
     """y = exp(x - m) / sum(exp(x - m)) over the last axis, m = max(x) so exp never overflows."""
     with np.errstate(invalid="ignore"):  # an all -inf row gives -inf - (-inf) = NaN, as PyTorch
-        z = np.exp(x - x.max(axis=-1, keepdims=True))
+        z = np.exp(x - x.max(axis=-1, keepdims=True, initial=-np.inf))  # initial: empty rows
     return z / z.sum(axis=-1, keepdims=True)
 
 
@@ -107,8 +117,8 @@ def softmax_backward(y, gy):
 
 def log_softmax_forward(x):
     """y = x - m - log(sum(exp(x - m))) over the last axis, m = max(x)."""
-    with np.errstate(invalid="ignore"):  # an all -inf row gives NaN, as PyTorch
-        shifted = x - x.max(axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):  # an all -inf row gives NaN, as PyTorch
+        shifted = x - x.max(axis=-1, keepdims=True, initial=-np.inf)  # initial: empty rows
         return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
@@ -124,17 +134,19 @@ def cross_entropy_forward(logits, target, ignore_index, label_smoothing):
     """loss_i = (1 - s) * (lse_i - x[i, t_i]) + s * mean_c(lse_i - x[i, c]), lse_i = logsumexp(x_i).
 
     The target distribution is (1 - s) * onehot(t_i) + s / C; loss_i = 0 where t_i is ignored.
-    Returns (losses, lse).
+    Returns (losses, lse), lse = (row_max, log_sum) as ``_logsumexp`` gives it.
     """
     n, num_classes = logits.shape
     s = label_smoothing
-    lse = _logsumexp(logits)
+    row_max, log_sum = _logsumexp(logits)
     ignored = target == ignore_index
-    picked = logits[np.arange(n), np.where(ignored, 0, target)]  # any valid index for ignored rows
-    losses = lse - picked
-    if s != 0:  # skipped when 0, so that a -inf logit (a masked class) leaves the loss finite
-        losses = (1 - s) * losses + s * (lse - logits.mean(axis=1))
-    return np.where(ignored, 0, losses).astype(logits.dtype, copy=False), lse
+    with np.errstate(invalid="ignore", over="ignore"):  # -3e38 - 3e38 = -inf; inf - inf = NaN
+        shifted = logits - row_max[:, None]  # lse_i - x[i, c] = log_sum_i - shifted[i, c]
+        picked = shifted[np.arange(n), np.where(ignored, 0, target)]  # any index if ignored
+        losses = log_sum - picked
+        if s != 0:  # skipped when 0, so that a -inf logit (a masked class) leaves the loss finite
+            losses = (1 - s) * losses + s * (log_sum - shifted.mean(axis=1))
+    return np.where(ignored, 0, losses).astype(logits.dtype, copy=False), (row_max, log_sum)
 
 
 def cross_entropy_backward(logits, target, lse, grad_losses, ignore_index, label_smoothing):
@@ -144,7 +156,10 @@ def cross_entropy_backward(logits, target, lse, grad_losses, ignore_index, label
     ignored = target == ignore_index
     target_distribution = np.full_like(logits, s / num_classes)
     target_distribution[np.arange(n), np.where(ignored, 0, target)] += 1 - s
-    glogits = (np.exp(logits - lse[:, None]) - target_distribution) * grad_losses[:, None]
+    row_max, log_sum = lse
+    with np.errstate(invalid="ignore", over="ignore"):
+        softmax = np.exp((logits - row_max[:, None]) - log_sum[:, None])
+    glogits = (softmax - target_distribution) * grad_losses[:, None]
     return np.where(ignored[:, None], 0, glogits).astype(logits.dtype, copy=False)
 
 
@@ -156,8 +171,10 @@ def layer_norm_forward(x, weight, bias, eps):
 
     var is the biased variance mean((x - mean)^2). Returns (y, mean, rstd), mean and rstd (N,).
     """
-    mean = x.mean(axis=1)
-    var = ((x - mean[:, None]) ** 2).mean(axis=1)
+    num_features = x.shape[1]
+    with np.errstate(invalid="ignore"):  # D = 0: the mean of no features is 0 / 0 = NaN
+        mean = x.sum(axis=1) / num_features
+        var = ((x - mean[:, None]) ** 2).sum(axis=1) / num_features
     rstd = 1 / np.sqrt(var + eps)
     y = (x - mean[:, None]) * rstd[:, None]
     if weight is not None:
@@ -175,9 +192,11 @@ def layer_norm_backward(gy, x, weight, mean, rstd):
     """
     xhat = (x - mean[:, None]) * rstd[:, None]
     g = gy * weight if weight is not None else gy
-    gx = rstd[:, None] * (
-        g - g.mean(axis=1, keepdims=True) - xhat * (g * xhat).mean(axis=1, keepdims=True)
-    )
+    num_features = x.shape[1]
+    with np.errstate(invalid="ignore"):  # D = 0: means of no features (gx is empty anyway)
+        g_mean = g.sum(axis=1, keepdims=True) / num_features
+        g_xhat_mean = (g * xhat).sum(axis=1, keepdims=True) / num_features
+    gx = rstd[:, None] * (g - g_mean - xhat * g_xhat_mean)
     if weight is None:
         return gx, None, None
     return gx, (gy * xhat).sum(axis=0), gy.sum(axis=0)
@@ -225,16 +244,8 @@ def dropout_backward(gy, keep, p):
 # ----------------------------------------------------------------------------- embedding
 
 
-def check_embedding_indices(indices, num_embeddings):
-    """Raise a readable IndexError if an index falls outside [0, num_embeddings)."""
-    if indices.size and (indices.min() < 0 or indices.max() >= num_embeddings):
-        bad = indices[(indices < 0) | (indices >= num_embeddings)].flat[0]
-        raise IndexError(f"embedding: index {bad} is out of range for {num_embeddings} embeddings")
-
-
 def embedding_forward(weight, indices):
-    """out[..., :] = weight[indices[...], :]."""
-    check_embedding_indices(indices, weight.shape[0])
+    """out[..., :] = weight[indices[...], :] (the op checked 0 <= indices < V)."""
     return weight[indices]
 
 
@@ -253,7 +264,7 @@ def _attention_probabilities(q, k, mask, scale, causal):
 
     Materialises the (B, L, S) scores, which the accelerated kernels avoid. Causal masking is
     top-left aligned: query i sees key j iff j <= i, also when L != S. A row with every key
-    masked out gets P = 0 and lse = -inf.
+    masked out gets P = 0 and log_sum = -inf. lse = (row_max, log_sum), see ``_logsumexp``.
     """
     scores = scale * (q @ k.transpose(0, 2, 1))
     if mask is not None:
@@ -261,11 +272,12 @@ def _attention_probabilities(q, k, mask, scale, causal):
     if causal:
         num_queries, num_keys = scores.shape[1:]
         scores = np.where(np.tri(num_queries, num_keys, dtype=bool), scores, -np.inf)
-    lse = _logsumexp(scores)
-    fully_masked = np.isneginf(lse)[..., None]
+    row_max, log_sum = _logsumexp(scores)
+    fully_masked = np.isneginf(log_sum)[..., None]
     with np.errstate(invalid="ignore"):  # -inf - (-inf) in fully masked rows, replaced by 0
-        probabilities = np.where(fully_masked, 0, np.exp(scores - lse[..., None]))
-    return probabilities.astype(q.dtype, copy=False), lse
+        exponent = (scores - row_max[..., None]) - log_sum[..., None]
+        probabilities = np.where(fully_masked, 0, np.exp(exponent))
+    return probabilities.astype(q.dtype, copy=False), (row_max, log_sum)
 
 
 def attention_forward(q, k, v, mask, scale, causal):
@@ -278,7 +290,7 @@ def attention_backward(q, k, v, o, lse, go, mask, scale, causal):
     """With P the attention probabilities and dP = dO V^T:
 
     dV = P^T dO;  dS = P * (dP - D), D_i = sum_j P_ij dP_ij = sum_e dO_ie O_ie (the softmax
-    Jacobian);  dQ = scale * dS K;  dK = scale * dS^T Q. Rows with lse = -inf have P = 0 and
+    Jacobian);  dQ = scale * dS K;  dK = scale * dS^T Q. Rows with log_sum = -inf have P = 0 and
     so contribute nothing. (lse is recomputed here; the accelerated kernels reuse it.)
     """
     probabilities, _ = _attention_probabilities(q, k, mask, scale, causal)

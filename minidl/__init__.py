@@ -61,6 +61,7 @@ from .ops import (
 )
 from .ops import pow, relu  # noqa: F401
 from .tensor import Tensor, tensor
+from .threads import get_num_threads, set_num_threads  # issue 12: thread counts
 
 
 # ---- PyTorch's tensor surface, issue 13 ---------------------------------------------------------

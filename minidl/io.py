@@ -34,17 +34,21 @@ is saved twice and loads as two independent copies.
 
 Writes are atomic: the file is written to a temporary file in the same folder, flushed and
 fsync'ed, then renamed over ``path`` with ``os.replace``; a failure at any point leaves any
-previous file at ``path`` untouched.
+previous file at ``path`` untouched. The temporary file is removed on any exception; a process
+killed outright (SIGKILL, power loss) cannot remove it, so its name carries the writer's process
+id (``.NAME.PID.RANDOM.tmp``) and the next save to the same path removes those whose writer is
+gone. The file gets the mode ``open()`` would give it (0o666 less the umask).
 
 Errors: ``save`` raises TypeError for an object it cannot store, naming where it sits (e.g.
 ``obj['layers'][2]``); ``load`` raises FileFormatError (a ValueError) for a file that is not
-in this format, is truncated, fails its checksum or has an unsupported version.
+in this format, is truncated, fails its checksum, has an unsupported version, or whose header
+(even with a valid checksum) does not describe a structure of the grammar above.
 """
 import json
 import math
 import os
+import secrets
 import struct
-import tempfile
 import zlib
 
 import numpy as np
@@ -56,6 +60,7 @@ FORMAT_VERSION = 1
 _PREFIX = struct.Struct("<8sIQ")  # magic, version, header length
 _CRC = struct.Struct("<I")
 _ARRAY_KINDS = "biufc"  # bool, signed and unsigned int, float, complex: plain numbers only
+_MAX_DIMS = 32  # NumPy 1 arrays have at most 32 axes (NumPy 2: 64)
 
 
 class FileFormatError(ValueError):
@@ -135,8 +140,11 @@ def _write_atomically(path, chunks):
     ``path``, fsync it, then rename it to ``path``: readers see the old file or the new one."""
     folder = os.path.dirname(os.path.abspath(path))
     name = os.path.basename(path)
-    fd, temp_path = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    _remove_abandoned_temp_files(folder, name)
+    temp_path = os.path.join(folder, f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
+        # O_EXCL: never reuse a file; mode 0o666: the kernel applies the umask, as open() does
+        fd = os.open(temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, "wb") as f:
             crc = 0
             for chunk in chunks:
@@ -146,10 +154,33 @@ def _write_atomically(path, chunks):
             f.flush()
             os.fsync(f.fileno())
         os.replace(temp_path, path)
-    except BaseException:
-        if os.path.exists(temp_path):
+    finally:
+        if os.path.exists(temp_path):  # an exception (also KeyboardInterrupt) before the rename
             os.remove(temp_path)
-        raise
+
+
+def _remove_abandoned_temp_files(folder, name):
+    """Remove temporary files of saves to ``name`` whose writing process no longer exists."""
+    prefix = f".{name}."
+    for entry in os.scandir(folder):
+        if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+            continue
+        pid = entry.name[len(prefix):-len(".tmp")].split(".")[0]
+        if pid.isdigit() and not _process_exists(int(pid)):
+            try:
+                os.remove(entry.path)
+            except FileNotFoundError:  # another save removed it first
+                pass
+
+
+def _process_exists(pid):
+    try:
+        os.kill(pid, 0)  # signal 0: only checks that the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        return True
+    return True
 
 
 # ---- load -----------------------------------------------------------------------------------
@@ -178,12 +209,30 @@ def load(path):
     if zlib.crc32(memoryview(data)[:-_CRC.size]) != stored_crc:
         hint = "truncated" if _declared_size(data, header_end) > len(data) else "corrupted"
         raise FileFormatError(f"{path}: checksum mismatch; the file is {hint}")
-    header = json.loads(data[_PREFIX.size:header_end])
+    header = _parse_header(data[_PREFIX.size:header_end], path)
     data_section = memoryview(data)[header_end:-_CRC.size]
     if len(data_section) != header["data_nbytes"]:
         raise FileFormatError(f"{path}: the data section holds {len(data_section)} bytes, "
                               f"the header declares {header['data_nbytes']}")
-    return _decode(header["root"], data_section, path)
+    try:
+        return _decode(header["root"], data_section, path)
+    except RecursionError:
+        raise FileFormatError(f"{path}: the header nests containers too deeply") from None
+
+
+def _parse_header(header_bytes, path):
+    """The header's JSON object, checked to be {"data_nbytes": int, "root": NODE, ...}."""
+    try:
+        header = json.loads(header_bytes)
+    except RecursionError:
+        raise FileFormatError(f"{path}: the header nests containers too deeply") from None
+    except ValueError as error:  # also bad UTF-8 (UnicodeDecodeError is a ValueError)
+        raise FileFormatError(f"{path}: the header is not valid JSON ({error})") from None
+    if not (isinstance(header, dict) and "root" in header
+            and _is_count(header.get("data_nbytes"))):
+        raise FileFormatError(f"{path}: the header is not an object with a root node and a "
+                              "data_nbytes count")
+    return header
 
 
 def _declared_size(data, header_end):
@@ -194,31 +243,69 @@ def _declared_size(data, header_end):
         return 0
 
 
+def _is_count(value):
+    """A non-negative JSON integer (JSON's true and false are bools, not counts)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _malformed(path, node, why):
+    text = json.dumps(node)
+    text = text if len(text) <= 80 else text[:77] + "..."
+    return FileFormatError(f"{path}: malformed header node {text}: {why}")
+
+
 def _decode(node, data_section, path):
+    """The object a header NODE stands for; any node outside the grammar (module docstring)
+    raises FileFormatError."""
     if not isinstance(node, dict):
+        if isinstance(node, list) or (isinstance(node, float) and not math.isfinite(node)):
+            raise _malformed(path, node, "a bare list or non-finite number is not a node")
         return node
+    if len(node) != 1:
+        raise _malformed(path, node, "a container node has exactly one key")
     ((kind, value),) = node.items()
     if kind == "dict":
-        return {k: _decode(v, data_section, path) for k, v in value}
+        if not isinstance(value, list) or not all(
+                isinstance(item, list) and len(item) == 2 and isinstance(item[0], (str, int))
+                and not isinstance(item[0], bool) for item in value):
+            raise _malformed(path, node, "a dict node holds a list of [str or int key, node] pairs")
+        return {key: _decode(item, data_section, path) for key, item in value}
     if kind in ("list", "tuple"):
-        items = [_decode(v, data_section, path) for v in value]
+        if not isinstance(value, list):
+            raise _malformed(path, node, f"a {kind} node holds a list of nodes")
+        items = [_decode(item, data_section, path) for item in value]
         return items if kind == "list" else tuple(items)
     if kind == "float":
+        if value not in ("nan", "inf", "-inf"):
+            raise _malformed(path, node, 'a float node holds "nan", "inf" or "-inf"')
         return float(value)
     if kind == "array":
         return _read_array(value, data_section, path)
     if kind == "tensor":
         array = _read_array(value, data_section, path)
-        return Tensor._wrap(array).requires_grad_(value["requires_grad"])
+        requires_grad = value.get("requires_grad")
+        if not isinstance(requires_grad, bool) or (requires_grad and array.dtype.kind != "f"):
+            raise _malformed(path, node, "a tensor's requires_grad is true (float dtypes only) "
+                                         "or false")
+        return Tensor._wrap(array).requires_grad_(requires_grad)
     raise FileFormatError(f"{path}: unknown node kind {kind!r} in the header")
 
 
 def _read_array(leaf, data_section, path):
-    dtype = np.dtype(leaf["dtype"])
+    if not (isinstance(leaf, dict) and isinstance(leaf.get("dtype"), str)
+            and isinstance(leaf.get("shape"), list) and len(leaf["shape"]) <= _MAX_DIMS
+            and all(map(_is_count, leaf["shape"]))
+            and _is_count(leaf.get("offset")) and _is_count(leaf.get("nbytes"))):
+        raise _malformed(path, leaf, "an array leaf has a dtype name, a shape of at most "
+                                     f"{_MAX_DIMS} non-negative integers, an offset and nbytes")
+    try:
+        dtype = np.dtype(leaf["dtype"])
+    except (TypeError, ValueError):
+        raise _malformed(path, leaf, "unknown dtype") from None
     shape, offset, nbytes = tuple(leaf["shape"]), leaf["offset"], leaf["nbytes"]
     count = math.prod(shape)
     if dtype.kind not in _ARRAY_KINDS or count * dtype.itemsize != nbytes \
-            or offset < 0 or offset + nbytes > len(data_section):
+            or offset + nbytes > len(data_section):
         raise FileFormatError(f"{path}: inconsistent array entry in the header: {leaf}")
     array = np.frombuffer(data_section, dtype=dtype.newbyteorder("<"), count=count, offset=offset)
     return array.astype(dtype).reshape(shape)  # astype copies: a writable array in native order

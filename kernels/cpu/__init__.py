@@ -59,3 +59,9 @@ __all__ = [
     "im2col", "col2im", "max_pool2d_forward", "max_pool2d_backward",
     "avg_pool2d_forward", "avg_pool2d_backward", "batch_norm_forward", "batch_norm_backward",
 ]
+
+# ---- float16 arrays: computed in float32 (half.py), for every kernel above -----------------
+from .half import float16_via_float32  # noqa: E402
+
+for _name in __all__:
+    globals()[_name] = float16_via_float32(globals()[_name], in_place=_name.endswith("_step"))

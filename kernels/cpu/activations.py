@@ -96,7 +96,8 @@ def _gelu_backward(x, gy, gx, use_tanh):
         if use_tanh:
             t = math.tanh(_SQRT_2_OVER_PI * (value + _GELU_CUBIC * value * value * value))
             du_dx = _SQRT_2_OVER_PI * (1 + 3 * _GELU_CUBIC * value * value)
-            gx[i] = gy[i] * (0.5 * (1 + t) + 0.5 * value * (1 - t * t) * du_dx)
+            saturated_term = 0.0 if t * t == 1 else 0.5 * value * (1 - t * t) * du_dx  # inf * 0
+            gx[i] = gy[i] * (0.5 * (1 + t) + saturated_term)
         else:
             cdf = 0.5 * (1 + math.erf(value * _INV_SQRT_2))
             pdf = math.exp(-0.5 * value * value) * _INV_SQRT_2PI

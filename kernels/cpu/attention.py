@@ -20,19 +20,22 @@ short: the shorter the tile, the closer the computed area is to the causal trian
 Forward, for each tile of queries: an online softmax over blocks of keys. With the scores
 S = scale * Q K^T + mask of one block, keep per row the running max m, the running sum
 l = sum exp(S - m) and the unnormalised output acc = exp(S - m) V; a block that raises the max
-first rescales l and acc by exp(old m - new m). At the end o = acc / l and lse = m + log l; a row
-that saw no unmasked key gets o = 0 and lse = -inf.
+first rescales l and acc by exp(old m - new m). At the end o = acc / l, and the row's log-sum-exp
+is saved in two parts, m and log l (``reference._logsumexp``); a row that saw no unmasked key
+gets o = 0 and log l = -inf. A NaN in a row makes its l and o NaN, as in the reference, and
+the gradients of the keys it sees; keys a mask hides from it get none of its NaN (the reference,
+which computes the whole score matrix, spreads it to them too).
 
 Backward, for each tile of keys and each block of queries that sees it: recompute the
-probabilities from the saved lse, P = exp(S - lse) (no max or sum needed), then with
+probabilities from the saved parts, P = exp((S - m) - log l) (no max or sum needed), then with
 D_i = rowsum(dO_i * O_i), the softmax Jacobian term:
 
     dV = P^T dO,   dP = dO V^T,   dS = P * (dP - D),   dQ = scale * dS K,   dK = scale * dS^T Q.
 
 dK and dV of a key tile are complete after its blocks of queries; dQ sums the contributions of
-every key tile. Rows with lse = -inf have P = 0 and get zero gradients.
+every key tile. Rows with log l = -inf have P = 0 and get zero gradients.
 
-Parallelism: the batch is cut into one chunk per thread (``numba.get_num_threads()``) and each
+Parallelism: the batch is cut into one chunk per thread (``threads.get_num_threads()``) and each
 Python thread runs the whole algorithm on its chunk; ``np.matmul`` and the Numba kernels
 (``nogil=True``) release the GIL, so the threads run at the same time. The products are too small
 for BLAS to gain from splitting one across threads, and we keep them so: OpenBLAS runs a product
@@ -50,6 +53,7 @@ import numba
 import numpy as np
 from numba import njit
 
+from .threads import get_num_threads
 from .vector_math import exp_and_expm1_nonpositive
 
 _TILE = 32  # rows of the outer loop: queries in the forward, keys in the backward
@@ -81,6 +85,12 @@ def _prefix_sum(values, count):
     return total
 
 
+@njit(inline="always", cache=True)
+def _nan_max(a, b):
+    """max(a, b), NaN if either is NaN (Python's max keeps whichever comes first)."""
+    return a if a > b or a != a else b
+
+
 @njit(nogil=True, cache=True)
 def _softmax_key_block(scores, mask, scale, causal, query_start, key_start, running_max,
                        running_sum, correction):
@@ -104,9 +114,9 @@ def _softmax_key_block(scores, mask, scale, causal, query_start, key_start, runn
                     row_scores[j] += mask[b, query, key_start + j]
             block_max = scores.dtype.type(-np.inf)  # in the scores' dtype, and so is exp
             for j in range(visible):
-                block_max = max(block_max, row_scores[j])
+                block_max = _nan_max(block_max, row_scores[j])
             old_max = running_max[b, r]
-            new_max = max(old_max, block_max)
+            new_max = _nan_max(old_max, block_max)
             if new_max == -np.inf:  # every key so far is masked out: p = 0, nothing to rescale
                 row_scores[:] = 0
                 correction[b, r] = 1
@@ -134,22 +144,25 @@ def _rescale_and_add(acc, correction, block_output):
 
 
 @njit(nogil=True, cache=True)
-def _normalise_output(acc, running_max, running_sum, query_start, o, lse):
-    """o = acc / l and lse = m + log l for one tile of queries (reference.attention_forward's
-    output and _logsumexp); a row that saw no unmasked key gets o = 0, lse = -inf."""
+def _normalise_output(acc, running_max, running_sum, query_start, o, row_max, log_sum):
+    """o = acc / l and the two parts of lse, m and log l, for one tile of queries
+    (reference.attention_forward's output and _logsumexp); a row that saw no unmasked key gets
+    o = 0, m = 0 and log l = -inf."""
     batch, num_rows, width = acc.shape
     for b in range(batch):
         for r in range(num_rows):
             query = query_start + r
             total = running_sum[b, r]
-            if total > 0:
+            if running_max[b, r] == -np.inf:
+                o[b, query, :] = 0
+                row_max[b, query] = 0
+                log_sum[b, query] = -np.inf
+            else:  # a NaN total (a NaN or +inf score) makes the row NaN
                 inverse = 1.0 / total
                 for d in range(width):
                     o[b, query, d] = acc[b, r, d] * inverse
-                lse[b, query] = running_max[b, r] + math.log(total)
-            else:
-                o[b, query, :] = 0
-                lse[b, query] = -np.inf
+                row_max[b, query] = running_max[b, r]
+                log_sum[b, query] = math.log(total)
 
 
 @njit(nogil=True, cache=True)
@@ -165,33 +178,35 @@ def _output_gradient_dot(go, o, row_dot):
 
 
 @njit(nogil=True, cache=True)
-def _score_gradients_block(scores, gprobs, mask, lse, row_dot, scale, causal, query_start,
-                           key_start):
+def _score_gradients_block(scores, gprobs, mask, row_max, log_sum, row_dot, scale, causal,
+                           query_start, key_start):
     """P and dS for one block of queries and keys (reference.attention_backward's
     ``probabilities`` and ``gscores``). Fuses scale, mask, causal mask, exp and the softmax
     Jacobian.
 
-    scores (B, rows, keys) holds Q K^T and is overwritten with P = exp(scale * scores + mask - lse);
-    gprobs holds dP = dO V^T and is overwritten with scale * dS = scale * P * (dP - D). Masked
-    entries and rows with lse = -inf get 0 in both.
+    scores (B, rows, keys) holds Q K^T and is overwritten with
+    P = exp((scale * scores + mask - m) - log l); gprobs holds dP = dO V^T and is overwritten with
+    scale * dS = scale * P * (dP - D). Masked entries and rows with log l = -inf get 0 in both.
     """
     batch, num_rows, num_keys = scores.shape
     zero = scores.dtype.type(0)  # keeps exp's argument below in the scores' dtype
     for b in range(batch):
         for r in range(num_rows):
             query = query_start + r
-            row_lse = lse[b, query]
+            shift, row_log_sum = row_max[b, query], log_sum[b, query]
             row_scores, row_gprobs = scores[b, r], gprobs[b, r]
             visible = _visible_keys(causal, query, key_start, num_keys)
-            if row_lse == -np.inf:  # fully masked row: no probability, no gradient
+            if row_log_sum == -np.inf:  # fully masked row: no probability, no gradient
                 visible = 0
             dot = row_dot[b, query]
             for j in range(visible):
                 score = scale * row_scores[j]
                 if mask is not None:
                     score += mask[b, query, key_start + j]
-                # score <= lse up to rounding; min() keeps exp's argument in its domain
-                prob = exp_and_expm1_nonpositive(min(score - row_lse, zero))[0]
+                exponent = (score - shift) - row_log_sum
+                if exponent > zero:  # <= 0 up to rounding: keep exp's argument in its domain
+                    exponent = zero  # (a comparison, unlike min(), lets NaN through)
+                prob = exp_and_expm1_nonpositive(exponent)[0]
                 row_scores[j] = prob
                 row_gprobs[j] = scale * prob * (row_gprobs[j] - dot)
             row_scores[visible:] = 0
@@ -215,8 +230,8 @@ def _transposed(x):
     return x.transpose(0, 2, 1)
 
 
-def _forward_chunk(q, k, v, mask, scale, causal, o, lse):
-    """The forward pass on (a chunk of) the batch, writing o and lse."""
+def _forward_chunk(q, k, v, mask, scale, causal, o, row_max, log_sum):
+    """The forward pass on (a chunk of) the batch, writing o and the parts of lse."""
     (batch, num_queries, _), num_keys, value_width = q.shape, k.shape[1], v.shape[2]
     tile = min(_TILE, num_queries)
     block = min(_block_rows(max(q.shape[2], value_width)), num_keys)
@@ -245,10 +260,10 @@ def _forward_chunk(q, k, v, mask, scale, causal, o, lse):
                 tile_output = block_output.view(tile_acc.shape)
                 np.matmul(block_scores, v[:, keys], out=tile_output)
                 _rescale_and_add(tile_acc, correction, tile_output)
-        _normalise_output(tile_acc, running_max, running_sum, query_start, o, lse)
+        _normalise_output(tile_acc, running_max, running_sum, query_start, o, row_max, log_sum)
 
 
-def _backward_chunk(q, k, v, o, lse, go, mask, scale, causal, gq, gk, gv):
+def _backward_chunk(q, k, v, o, row_max, log_sum, go, mask, scale, causal, gq, gk, gv):
     """The backward pass on (a chunk of) the batch, writing gq, gk and gv."""
     (batch, num_queries, width), num_keys, value_width = q.shape, k.shape[1], v.shape[2]
     row_dot = np.empty((batch, num_queries), dtype=q.dtype)
@@ -282,8 +297,8 @@ def _backward_chunk(q, k, v, o, lse, go, mask, scale, causal, gq, gk, gv):
             probs, gscores = scores.view(shape), gprobs.view(shape)
             np.matmul(q[:, queries], _transposed(k_tile), out=probs)
             np.matmul(go[:, queries], _transposed(v_tile), out=gscores)
-            _score_gradients_block(probs, gscores, mask, lse, row_dot, scale, causal,
-                                   query_start, key_start)
+            _score_gradients_block(probs, gscores, mask, row_max, log_sum, row_dot, scale,
+                                   causal, query_start, key_start)
             first_for_keys = query_start == query_begin
             add_product(_transposed(probs), go[:, queries], gv[:, keys], first_for_keys)
             add_product(_transposed(gscores), q[:, queries], gk[:, keys], first_for_keys)
@@ -306,7 +321,7 @@ def _thread_pool():
 
 def _run_on_batch_chunks(batch, work):
     """work(chunk) for contiguous slices of range(batch), one per thread, all at once."""
-    num_chunks = min(batch, numba.get_num_threads())
+    num_chunks = min(batch, get_num_threads())
     bounds = [batch * c // num_chunks for c in range(num_chunks + 1)]
     chunks = [slice(bounds[c], bounds[c + 1]) for c in range(num_chunks)]
     others = [_thread_pool().submit(work, chunk) for chunk in chunks[1:]]
@@ -337,20 +352,28 @@ def attention_forward(q, k, v, mask, scale, causal):
     scale, causal = q.dtype.type(scale), bool(causal)
     mask = _mask_view(mask, batch, num_queries, num_keys, q.dtype)
     o = np.empty((batch, num_queries, v.shape[2]), dtype=q.dtype)
-    lse = np.empty((batch, num_queries), dtype=q.dtype)
+    row_max, log_sum = np.empty((2, batch, num_queries), dtype=q.dtype)
+    if o.size == 0 or num_keys == 0:  # no keys: every row is fully masked
+        o.fill(0)
+        row_max.fill(0)
+        log_sum.fill(-np.inf)
+        return o, (row_max, log_sum)
     _run_on_batch_chunks(batch, lambda c: _forward_chunk(
-        q[c], k[c], v[c], _chunk(mask, c), scale, causal, o[c], lse[c]))
-    return o, lse
+        q[c], k[c], v[c], _chunk(mask, c), scale, causal, o[c], row_max[c], log_sum[c]))
+    return o, (row_max, log_sum)
 
 
 def attention_backward(q, k, v, o, lse, go, mask, scale, causal):
     q, k, v = np.ascontiguousarray(q), np.ascontiguousarray(k), np.ascontiguousarray(v)
-    o, lse, go = np.ascontiguousarray(o), np.ascontiguousarray(lse), np.ascontiguousarray(go)
+    o, go = np.ascontiguousarray(o), np.ascontiguousarray(go)
+    row_max, log_sum = (np.ascontiguousarray(part) for part in lse)
     (batch, num_queries, _), num_keys = q.shape, k.shape[1]
     scale, causal = q.dtype.type(scale), bool(causal)
     mask = _mask_view(mask, batch, num_queries, num_keys, q.dtype)
     gq, gk, gv = np.empty_like(q), np.empty_like(k), np.empty_like(v)
+    if batch * num_queries == 0 or num_keys == 0:  # no query sees a key: no gradient
+        return np.zeros_like(q), np.zeros_like(k), np.zeros_like(v)
     _run_on_batch_chunks(batch, lambda c: _backward_chunk(
-        q[c], k[c], v[c], o[c], lse[c], go[c], _chunk(mask, c), scale, causal, gq[c], gk[c],
-        gv[c]))
+        q[c], k[c], v[c], o[c], row_max[c], log_sum[c], go[c], _chunk(mask, c), scale, causal,
+        gq[c], gk[c], gv[c]))
     return gq, gk, gv

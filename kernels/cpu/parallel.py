@@ -24,11 +24,21 @@ Both variants use ``error_model="numpy"``: a float division by zero gives inf or
 NumPy, instead of raising ZeroDivisionError. Python's model puts a branch that can raise after
 every division, and a loop that can stop early is one that LLVM does not vectorise: it made the
 serial sigmoid and Adam loops 4-8x slower. (Numba's parallel loop bodies use NumPy's model anyway.)
+
+One parallel launch at a time: the workqueue layer stops the whole process ("Concurrent access
+has been detected") when two Python threads launch parallel loops at once. So a parallel launch
+first takes ``_pool_lock`` without waiting; a thread that finds the pool busy runs the serial
+variant instead (same results, and no thread ever waits for another's kernel).
 """
 
+import os
+import threading
 import types
 
+import numba
 from numba import njit
+
+from .threads import get_num_threads
 
 PARALLEL_GRAIN = 1 << 21
 """Work below which a kernel runs serially, in elements of ReLU's forward (the cheapest loop,
@@ -56,7 +66,30 @@ class Kernel:
 
     def pick(self, work):
         """The variant to run for ``work`` elements: parallel from PARALLEL_GRAIN / cost on."""
-        return self.parallel if work * self.cost >= PARALLEL_GRAIN else self.serial
+        return self._parallel_if_free if work * self.cost >= PARALLEL_GRAIN else self.serial
+
+    def _parallel_if_free(self, *args):
+        """The parallel variant, or the serial one while another thread holds the pool."""
+        if not _pool_lock.acquire(blocking=False):
+            return self.serial(*args)
+        try:
+            numba.set_num_threads(get_num_threads())  # Numba's count is per Python thread
+            return self.parallel(*args)
+        finally:
+            _pool_lock.release()
+
+
+_pool_lock = threading.Lock()
+"""Held by the thread whose parallel loop runs on Numba's (single) pool of worker threads."""
+
+
+def _new_pool_lock():
+    """A forked child has one thread: a lock that another thread held at the fork stays free."""
+    global _pool_lock
+    _pool_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_new_pool_lock)
 
 
 def serial_and_parallel(cost, reassociate=False):

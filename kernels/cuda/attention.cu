@@ -4,7 +4,8 @@
 // tiles through shared memory and keep each query row's softmax statistics in registers.
 //
 // Shapes (one batch-and-head index b per blockIdx.x, all arrays contiguous but the mask):
-//   q (B, L, E), k (B, S, E), v (B, S, Ev), mask (B, L, S) or nullptr, o (B, L, Ev), lse (B, L)
+//   q (B, L, E), k (B, S, E), v (B, S, Ev), mask (B, L, S) or nullptr, o (B, L, Ev),
+//   lse in two parts (reference._logsumexp): row_max (B, L) and log_sum (B, L), lse = row_max + log_sum
 //   scores[i, j] = scale * dot(q[i], k[j]) + mask[i, j], and -inf where causal and j > i.
 // The mask's element [b, i, j] is mask[b * mask_batch_stride + i * mask_row_stride + j]: a
 // stride of 0 reads one (L, S) or (1, S) mask for every b or every row, without a broadcast copy.
@@ -130,25 +131,26 @@ __device__ __forceinline__ T masked_score(T dot, T scale, const T* mask, long lo
     return mask ? dot * scale + mask[i * mask_row_stride + j] : dot * scale;
 }
 
-// P[i, j] = exp(score - lse[i]), the forward's softmax recomputed from its saved row lse.
-// A fully masked row (lse = -inf) has P = 0 instead of exp(-inf - -inf) = NaN.
-template <typename T> __device__ __forceinline__ T probability(T score, T row_lse)
+// P[i, j] = exp((score - row_max[i]) - log_sum[i]), the forward's softmax recomputed from the
+// parts of its saved row lse (their sum would lose log_sum next to a huge row_max).
+// A fully masked row (log_sum = -inf) has P = 0 instead of exp(-inf - -inf) = NaN.
+template <typename T> __device__ __forceinline__ T probability(T score, T row_max, T log_sum)
 {
-    return row_lse == negative_infinity<T>() ? T(0) : exp(score - row_lse);
+    return log_sum == negative_infinity<T>() ? T(0) : exp((score - row_max) - log_sum);
 }
 
 // ---- Forward ------------------------------------------------------------------------------
 // Grid (B, ceil(L / BLOCK_ROWS)). Per own query row the warp keeps the running max m, the
 // running sum l = sum_j exp(s_j - m) and the unnormalised output acc = sum_j exp(s_j - m) v_j.
 // When a tile raises the max, l and acc are rescaled by exp(m_old - m_new) (online softmax).
-// At the end o = acc / l and lse = m + log(l); a row that saw only -inf scores keeps m = -inf
-// and gets o = 0, lse = -inf.
+// At the end o = acc / l, row_max = m and log_sum = log(l); a row that saw only -inf scores keeps
+// m = -inf and gets o = 0, row_max = 0, log_sum = -inf.
 template <typename T, int CHUNKS>
 __global__ void __launch_bounds__(WARPS* WARP_SIZE)
     attention_forward(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
-                      const T* __restrict__ mask, T* __restrict__ o, T* __restrict__ lse, int L, int S,
-                      int E, int Ev, T scale, bool causal, long long mask_batch_stride,
-                      long long mask_row_stride)
+                      const T* __restrict__ mask, T* __restrict__ o, T* __restrict__ lse_max,
+                      T* __restrict__ lse_log_sum, int L, int S, int E, int Ev, T scale, bool causal,
+                      long long mask_batch_stride, long long mask_row_stride)
 {
     const T NEG_INF = negative_infinity<T>();
     const int b = blockIdx.x, warp = threadIdx.x / WARP_SIZE, lane = threadIdx.x % WARP_SIZE;
@@ -160,7 +162,8 @@ __global__ void __launch_bounds__(WARPS* WARP_SIZE)
     k += (long long)b * S * E;
     v += (long long)b * S * Ev;
     o += (long long)b * L * Ev;
-    lse += (long long)b * L;
+    lse_max += (long long)b * L;
+    lse_log_sum += (long long)b * L;
     if (mask) mask += b * mask_batch_stride;
 
     const SharedArrays<T> shared = carve_shared<T>(E, Ev);
@@ -190,7 +193,7 @@ __global__ void __launch_bounds__(WARPS* WARP_SIZE)
 #pragma unroll
         for (int r = 0; r < ROWS_PER_WARP; ++r) {
             const T score = masked_score(p[r], scale, mask, mask_row_stride, row0 + r, key0 + lane, L, S, causal);
-            const T new_max = fmax(row_max[r], warp_max(score));
+            const T new_max = nan_max(row_max[r], warp_max(score));  // NaN sticks, as in the reference
             // new_max = -inf: everything so far is masked; keep l = 0, acc = 0 and avoid NaN
             const T rescale = new_max == NEG_INF ? T(1) : exp(row_max[r] - new_max);
             p[r] = new_max == NEG_INF ? T(0) : exp(score - new_max);
@@ -213,7 +216,10 @@ __global__ void __launch_bounds__(WARPS* WARP_SIZE)
             const int d = c * WARP_SIZE + lane;
             if (d < Ev) o[(long long)i * Ev + d] = acc[r][c] * inv_sum;
         }
-        if (lane == 0) lse[i] = masked_row ? NEG_INF : row_max[r] + log(row_sum[r]);
+        if (lane == 0) {
+            lse_max[i] = masked_row ? T(0) : row_max[r];
+            lse_log_sum[i] = masked_row ? NEG_INF : log(row_sum[r]);
+        }
     }
 }
 
@@ -229,7 +235,8 @@ __global__ void __launch_bounds__(WARPS* WARP_SIZE)
 template <typename T, int CHUNKS>
 __global__ void __launch_bounds__(WARPS* WARP_SIZE)
     attention_backward_query(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
-                             const T* __restrict__ mask, const T* __restrict__ go, const T* __restrict__ lse,
+                             const T* __restrict__ mask, const T* __restrict__ go,
+                             const T* __restrict__ lse_max, const T* __restrict__ lse_log_sum,
                              const T* __restrict__ delta, T* __restrict__ gq, int L, int S, int E, int Ev,
                              T scale, bool causal, long long mask_batch_stride, long long mask_row_stride)
 {
@@ -240,7 +247,8 @@ __global__ void __launch_bounds__(WARPS* WARP_SIZE)
     k += (long long)b * S * E;
     v += (long long)b * S * Ev;
     go += (long long)b * L * Ev;
-    lse += (long long)b * L;
+    lse_max += (long long)b * L;
+    lse_log_sum += (long long)b * L;
     delta += (long long)b * L;
     gq += (long long)b * L * E;
     if (mask) mask += b * mask_batch_stride;
@@ -251,11 +259,12 @@ __global__ void __launch_bounds__(WARPS* WARP_SIZE)
     const T* my_q = shared.own_e + warp * ROWS_PER_WARP * E;
     const T* my_go = shared.own_ev + warp * ROWS_PER_WARP * Ev;
 
-    T row_lse[ROWS_PER_WARP], row_delta[ROWS_PER_WARP], acc[ROWS_PER_WARP][CHUNKS];
+    T row_max[ROWS_PER_WARP], row_log_sum[ROWS_PER_WARP], row_delta[ROWS_PER_WARP], acc[ROWS_PER_WARP][CHUNKS];
 #pragma unroll
     for (int r = 0; r < ROWS_PER_WARP; ++r) {
         const int i = row0 + r;
-        row_lse[r] = i < L ? lse[i] : negative_infinity<T>();
+        row_max[r] = i < L ? lse_max[i] : T(0);
+        row_log_sum[r] = i < L ? lse_log_sum[i] : negative_infinity<T>();
         row_delta[r] = i < L ? delta[i] : T(0);
 #pragma unroll
         for (int c = 0; c < CHUNKS; ++c) acc[r][c] = T(0);
@@ -274,7 +283,7 @@ __global__ void __launch_bounds__(WARPS* WARP_SIZE)
 #pragma unroll
         for (int r = 0; r < ROWS_PER_WARP; ++r) {
             const T score = masked_score(ds[r], scale, mask, mask_row_stride, row0 + r, key0 + lane, L, S, causal);
-            ds[r] = probability(score, row_lse[r]) * (dp[r] - row_delta[r]);
+            ds[r] = probability(score, row_max[r], row_log_sum[r]) * (dp[r] - row_delta[r]);
         }
         add_weighted_tile_rows(acc, ds, shared.tile_e, E + 1, min(TILE, S - key0), E);
     }
@@ -287,7 +296,8 @@ template <typename T, int CHUNKS>
 __global__ void __launch_bounds__(WARPS* WARP_SIZE)
     attention_backward_key_value(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
                                  const T* __restrict__ mask, const T* __restrict__ go,
-                                 const T* __restrict__ lse, const T* __restrict__ delta, T* __restrict__ gk,
+                                 const T* __restrict__ lse_max, const T* __restrict__ lse_log_sum,
+                                 const T* __restrict__ delta, T* __restrict__ gk,
                                  T* __restrict__ gv, int L, int S, int E, int Ev, T scale, bool causal,
                                  long long mask_batch_stride, long long mask_row_stride)
 {
@@ -299,7 +309,8 @@ __global__ void __launch_bounds__(WARPS* WARP_SIZE)
     k += (long long)b * S * E;
     v += (long long)b * S * Ev;
     go += (long long)b * L * Ev;
-    lse += (long long)b * L;
+    lse_max += (long long)b * L;
+    lse_log_sum += (long long)b * L;
     delta += (long long)b * L;
     gk += (long long)b * S * E;
     gv += (long long)b * S * Ev;
@@ -326,7 +337,8 @@ __global__ void __launch_bounds__(WARPS* WARP_SIZE)
         __syncthreads();
 
         const int query = query0 + lane;
-        const T query_lse = query < L ? lse[query] : negative_infinity<T>();
+        const T query_max = query < L ? lse_max[query] : T(0);
+        const T query_log_sum = query < L ? lse_log_sum[query] : negative_infinity<T>();
         const T query_delta = query < L ? delta[query] : T(0);
         T p[ROWS_PER_WARP], ds[ROWS_PER_WARP];
         dot_own_rows(p, my_k, E, shared.tile_e + lane * (E + 1), E);
@@ -335,7 +347,7 @@ __global__ void __launch_bounds__(WARPS* WARP_SIZE)
         for (int r = 0; r < ROWS_PER_WARP; ++r) {
             // (mask reads here are strided by S across lanes: masks are the uncommon path)
             const T score = masked_score(p[r], scale, mask, mask_row_stride, query, key0 + r, L, S, causal);
-            p[r] = probability(score, query_lse);
+            p[r] = probability(score, query_max, query_log_sum);
             ds[r] = p[r] * (ds[r] - query_delta);
         }
         const int n_queries = min(TILE, L - query0);

@@ -103,22 +103,23 @@ def attention_forward(q, k, v, mask, scale, causal):
     k, v = contiguous(k, dtype), contiguous(v, dtype)
     B, L, S, E, Ev = _shapes(q, k, v)
     o = cupy.empty((B, L, Ev), dtype)
-    lse = cupy.empty((B, L), dtype)
+    row_max, log_sum = cupy.empty((2, B, L), dtype)  # lse in two parts (reference._logsumexp)
     if B * L == 0:
-        return o, lse
+        return o, (row_max, log_sum)
     mask, *mask_strides = _mask_arguments(mask, (B, L, S), dtype)
     _launch(
         "attention_forward", dtype, E, Ev, L, B,
-        (q, k, v, mask, o, lse, numpy.int32(L), numpy.int32(S),
-         numpy.int32(E), numpy.int32(Ev), dtype.type(scale), numpy.bool_(causal), *mask_strides),
+        (q, k, v, mask, o, row_max, log_sum, numpy.int32(L), numpy.int32(S), numpy.int32(E),
+         numpy.int32(Ev), dtype.type(scale), numpy.bool_(causal), *mask_strides),
     )
-    return o, lse
+    return o, (row_max, log_sum)
 
 
 def attention_backward(q, k, v, o, lse, go, mask, scale, causal):
     q = contiguous(q)
     dtype = q.dtype
-    k, v, lse, go = (contiguous(a, dtype) for a in (k, v, lse, go))
+    k, v, go = (contiguous(a, dtype) for a in (k, v, go))
+    row_max, log_sum = (contiguous(part, dtype) for part in lse)
     B, L, S, E, Ev = _shapes(q, k, v)
     mask, *mask_strides = _mask_arguments(mask, (B, L, S), dtype)
     # delta[i] = sum_d go[i, d] * o[i, d] = sum_j P[i, j] * dP[i, j]: the softmax backward's row term
@@ -127,7 +128,8 @@ def attention_backward(q, k, v, o, lse, go, mask, scale, causal):
     sizes = (numpy.int32(L), numpy.int32(S), numpy.int32(E), numpy.int32(Ev), dtype.type(scale), numpy.bool_(causal),
              *mask_strides)
     if B * L > 0:
-        _launch("attention_backward_query", dtype, E, Ev, L, B, (q, k, v, mask, go, lse, delta, gq, *sizes))
+        _launch("attention_backward_query", dtype, E, Ev, L, B, (q, k, v, mask, go, row_max, log_sum, delta, gq, *sizes))
     if B * S > 0:
-        _launch("attention_backward_key_value", dtype, E, Ev, S, B, (q, k, v, mask, go, lse, delta, gk, gv, *sizes))
+        _launch("attention_backward_key_value", dtype, E, Ev, S, B, (q, k, v, mask, go, row_max, log_sum, delta, gk, gv,
+                                                                    *sizes))
     return gq, gk, gv

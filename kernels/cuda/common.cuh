@@ -30,10 +30,16 @@ template <typename T> __device__ __forceinline__ T warp_sum(T v)
     return v;
 }
 
+// max(a, b), NaN if either is NaN (fmax would drop it), as NumPy's max in the reference
+template <typename T> __device__ __forceinline__ T nan_max(T a, T b)
+{
+    return (a != a || b != b) ? a + b : fmax(a, b);
+}
+
 template <typename T> __device__ __forceinline__ T warp_max(T v)
 {
     for (int offset = WARP_SIZE / 2; offset > 0; offset /= 2)
-        v = fmax(v, __shfl_xor_sync(FULL_WARP, v, offset));
+        v = nan_max(v, __shfl_xor_sync(FULL_WARP, v, offset));
     return v;
 }
 
@@ -79,7 +85,7 @@ template <typename T> __device__ __forceinline__ T exp_below_max(T x, T max)
 template <typename T> __device__ __forceinline__ void max_sum_add(MaxSum<T>& acc, T x)
 {
     if (x > acc.max) {
-        acc.sum = acc.sum * exp(acc.max - x) + T(1);
+        acc.sum = acc.sum * exp(acc.max - x) + exp(x - x);  // 1, or NaN for x = +inf (reference)
         acc.max = x;
     } else if (x > negative_infinity<T>()) {
         acc.sum += exp_below_max(x, acc.max);

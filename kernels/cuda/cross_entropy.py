@@ -22,27 +22,28 @@ def _kernel(direction, dtype):
 
 
 def cross_entropy_forward(logits, target, ignore_index, label_smoothing):
-    """(losses, lse) per row; a target outside [0, C) that is not ignore_index gives a NaN loss."""
+    """(losses, (row_max, log_sum)) per row; a target outside [0, C) that is not ignore_index
+    gives a NaN loss."""
     logits = contiguous(logits)
     target = contiguous(target, cupy.int64)
     rows, classes = logits.shape
-    losses = cupy.empty(rows, logits.dtype)
-    lse = cupy.empty(rows, logits.dtype)
+    losses, row_max, log_sum = cupy.empty((3, rows), logits.dtype)
     if rows == 0:
-        return losses, lse
+        return losses, (row_max, log_sum)
     scalar = logits.dtype.type
     _kernel("forward", logits.dtype)(
         (rows,), (threads_per_row(classes),),
-        (logits, target, losses, lse, numpy.int32(classes), numpy.int64(ignore_index), scalar(label_smoothing)),
+        (logits, target, losses, row_max, log_sum, numpy.int32(classes), numpy.int64(ignore_index),
+         scalar(label_smoothing)),
     )
-    return losses, lse
+    return losses, (row_max, log_sum)
 
 
 def cross_entropy_backward(logits, target, lse, grad_losses, ignore_index, label_smoothing):
     logits = contiguous(logits)
     dtype = logits.dtype
     target = contiguous(target, cupy.int64)
-    lse = contiguous(lse, dtype)
+    row_max, log_sum = (contiguous(part, dtype) for part in lse)
     grad_losses = contiguous(grad_losses, dtype)
     rows, classes = logits.shape
     glogits = cupy.empty_like(logits)
@@ -50,7 +51,7 @@ def cross_entropy_backward(logits, target, lse, grad_losses, ignore_index, label
         return glogits
     _kernel("backward", dtype)(
         (blocks_for(glogits.size, _THREADS),), (_THREADS,),
-        (logits, target, lse, grad_losses, glogits, numpy.int64(rows), numpy.int32(classes),
+        (logits, target, row_max, log_sum, grad_losses, glogits, numpy.int64(rows), numpy.int32(classes),
          numpy.int64(ignore_index), dtype.type(label_smoothing)),
     )
     return glogits

@@ -1,5 +1,6 @@
 """``DataLoader``: iterate over a dataset in (optionally shuffled) mini-batches."""
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -17,7 +18,8 @@ class DataLoader:
     ``len``, such as a ``DistributedSampler``) chooses the order instead; it excludes ``shuffle``.
 
     Each batch is a tuple with one Tensor per sample field (a bare Tensor when the samples are
-    not tuples, as in PyTorch); batches are new tensors that do not require grad. A
+    not tuples, a dict of Tensors when they are dicts, nested as the samples are: PyTorch's
+    default_collate); batches are new tensors that do not require grad. A
     TensorDataset is batched by indexing each of its tensors once per batch; any other dataset
     by stacking its samples' fields.
     """
@@ -62,9 +64,20 @@ class DataLoader:
 
 
 def _collate(samples):
-    """Stack a list of samples into a batch: a tuple of Tensors, or one Tensor."""
-    if isinstance(samples[0], (tuple, list)):
-        return tuple(_stack(list(field)) for field in zip(*samples))
+    """Merge a list of samples into a batch, as PyTorch's default_collate does: Tensors, arrays
+    and numbers are stacked into one Tensor; dicts give a dict of batches (key by key); tuples
+    and lists give a tuple or list with one batch per field (recursively); strings stay a list."""
+    first = samples[0]
+    if isinstance(first, str):
+        return list(samples)
+    if isinstance(first, Mapping):
+        return {key: _collate([sample[key] for sample in samples]) for key in first}
+    if isinstance(first, (tuple, list)):
+        if any(len(sample) != len(first) for sample in samples):
+            raise RuntimeError("DataLoader: each sample in a batch must have the same number of "
+                               "fields")
+        fields = [_collate(list(field)) for field in zip(*samples)]
+        return fields if isinstance(first, list) else tuple(fields)
     return _stack(samples)
 
 

@@ -11,7 +11,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0):
 
     total = (sum over every gradient element of |g|^p)^(1/p) (the largest |g| for p = inf);
     each gradient is multiplied by min(1, max_norm / (total + 1e-6)), so the direction of the
-    update is kept and only its length is capped. Returns the total norm before clipping.
+    update is kept and only its length is capped (a NaN or inf gradient makes every gradient
+    NaN, loudly, as PyTorch's default does). Returns the total norm before clipping.
     """
     if isinstance(parameters, Tensor):
         parameters = [parameters]
@@ -24,7 +25,9 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0):
         total = max(norms)
     else:
         total = sum(n**norm_type for n in norms) ** (1 / norm_type)
-    scale = min(1.0, max_norm / (total + 1e-6))
+    scale = max_norm / (total + 1e-6)
+    if scale >= 1.0:  # not when NaN: a NaN norm makes every gradient NaN, as in PyTorch
+        scale = 1.0
     for g in grads:
         g._data *= g.dtype.type(scale)
     return tensor(total, dtype=grads[0].dtype, device=grads[0].device)

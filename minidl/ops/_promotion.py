@@ -3,12 +3,14 @@
 - An integer or bool tensor combined with a Python float (or a float tensor) becomes float:
   float32 with a Python float, the float tensor's dtype otherwise (NumPy would give float64).
 - NumPy scalars count as Python numbers (NumPy would let ``np.float64(2)`` widen a float32 array).
+- A 0-d float tensor counts as a number too next to a float tensor with dimensions: float32
+  plus a 0-d float64 tensor stays float32 (the 0-d one is cast, differentiably).
 """
 import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor
-from .conversion import Cast
+from .conversion import Cast, cast
 
 
 def promote_operands(a, b):
@@ -30,6 +32,8 @@ def promote_operands(a, b):
             b = cast_plain(b, a_dtype)
         elif b_float and not a_float:
             a = cast_plain(a, b_dtype)
+        elif a_dtype != b_dtype and a_float and b_float:
+            a, b = _dimensioned_dtype_wins(a, b)
     elif a_tensor:
         if isinstance(b, float) and a._data.dtype.kind != "f":
             a = cast_plain(a, dtypes.default_float)
@@ -44,6 +48,14 @@ def common_dtype(dtypes_):
     float64), else the widest integer (bool counts as the narrowest)."""
     floats = [d for d in dtypes_ if d.kind == "f"]
     return np.result_type(*(floats or dtypes_))
+def _dimensioned_dtype_wins(a, b):
+    """Two float tensors of different dtypes: a 0-d one takes the other's dtype if that one has
+    dimensions (PyTorch's rule for 0-d tensors of the same category); else NumPy's promotion."""
+    if a.ndim == 0 and b.ndim > 0:
+        return cast(a, b._data.dtype), b
+    if b.ndim == 0 and a.ndim > 0:
+        return a, cast(b, a._data.dtype)
+    return a, b
 
 
 def float_input(x):

@@ -76,10 +76,27 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:
             params = [p for p in group["params"] if p.requires_grad and p.grad is not None]
+            for param in params:
+                self._check_update_inputs(param)
             self._update_group(group, params)
             for param in params:
                 bump_version(param)  # an in-place write: a graph that saved it must refuse it
         return loss
+
+    def _check_update_inputs(self, param):
+        """The optimizer kernels trust their inputs: a gradient or state tensor must match its
+        parameter's shape, dtype and device before it reaches one (a wrong size would make an
+        in-place kernel read or write out of bounds)."""
+        tensors = [("gradient", param.grad)] + [
+            (f"state '{name}'", value) for name, value in self.state.get(param, {}).items()
+            if isinstance(value, Tensor)]
+        for role, tensor in tensors:
+            if (tensor.shape, tensor.dtype, tensor.device) != (param.shape, param.dtype,
+                                                               param.device):
+                raise RuntimeError(
+                    f"{type(self).__name__}.step: the {role} of a parameter of shape "
+                    f"{param.shape} ({param.dtype}, {param.device}) has shape {tensor.shape} "
+                    f"({tensor.dtype}, {tensor.device})")
 
     def _update_group(self, group, params):
         """Update ``params`` (those of ``group`` with a gradient) in place."""
@@ -121,18 +138,35 @@ class Optimizer:
         for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
             if len(saved["params"]) != len(group["params"]):
                 raise ValueError(
-                    f"{type(self).__name__}.load_state_dict: parameter group {i} has "
-                    f"{len(saved['params'])} parameter(s) in the loaded state dict, "
-                    f"{len(group['params'])} in the optimizer"
+                    f"{type(self).__name__}.load_state_dict: loaded state dict contains a "
+                    "parameter group that doesn't match the size of optimizer's group (group "
+                    f"{i}: {len(saved['params'])} parameter(s) saved, "
+                    f"{len(group['params'])} in the optimizer)"
                 )
         param_of = {}
         for saved, group in zip(saved_groups, self.param_groups):
-            param_of.update(zip(saved["params"], group["params"]))
-            group.update({k: v for k, v in saved.items() if k != "params"})
-        self.state = {}
+            param_of.update(zip((int(index) for index in saved["params"]), group["params"]))
+        state = {}
         for index, saved_state in state_dict["state"].items():
+            if int(index) not in param_of:
+                raise ValueError(f"{type(self).__name__}.load_state_dict: the loaded state "
+                                 f"belongs to parameter {index}, which no group lists")
             param = param_of[int(index)]
-            self.state[param] = {name: _onto(value, param) for name, value in saved_state.items()}
+            state[param] = {name: _onto(value, param) for name, value in saved_state.items()}
+            _check_state_shapes(type(self).__name__, index, param, state[param])
+        for saved, group in zip(saved_groups, self.param_groups):
+            group.update({k: v for k, v in saved.items() if k != "params"})
+        self.state = state
+
+
+def _check_state_shapes(optimizer_name, index, param, param_state):
+    """Each saved state tensor (momentum buffer, moments) has its parameter's shape."""
+    for name, value in param_state.items():
+        if isinstance(value, Tensor) and value.shape != param.shape:
+            raise ValueError(
+                f"{optimizer_name}.load_state_dict: state '{name}' of parameter {index} has "
+                f"shape {value.shape}, the parameter has shape {param.shape} (a state dict of "
+                "a differently shaped model?)")
 
 
 def _onto(value, param):
