@@ -38,4 +38,18 @@ KERNELS = {
                   "weight_decay", "nesterov", "first_step"), "None (in place)"),
     "adam_step": (("params", "grads", "exp_avgs", "exp_avg_sqs", "step", "lr", "beta1", "beta2",
                    "eps", "weight_decay", "decoupled"), "None (in place)"),
+    # convolution, pooling and batch norm of (N, C, H, W) images
+    "im2col": (("x", "kernel_size", "stride", "padding", "dilation"), "cols"),
+    "col2im": (("cols", "input_shape", "kernel_size", "stride", "padding", "dilation"), "x"),
+    "max_pool2d_forward": (("x", "kernel_size", "stride", "padding", "dilation", "output_size"),
+                           "(y, indices)"),
+    "max_pool2d_backward": (("gy", "indices", "input_shape"), "gx"),
+    "avg_pool2d_forward": (("x", "kernel_size", "stride", "padding", "output_size",
+                            "count_include_pad"), "y"),
+    "avg_pool2d_backward": (("gy", "input_shape", "kernel_size", "stride", "padding",
+                             "output_size", "count_include_pad"), "gx"),
+    "batch_norm_forward": (("x", "weight", "bias", "eps"), "(y, mean, var)"),
+    "batch_norm_backward": (("gy", "x", "weight", "mean", "var", "eps"), "(gx, gweight, gbias)"),
+    # the int8 matrix product of dynamic quantization
+    "quantized_matmul": (("a", "a_zero_point", "w"), "acc"),
 }
