@@ -145,14 +145,9 @@ def linear(g, op):
 
 @converts(LayerNorm)
 def layer_norm(g, op):
-    """LayerNormalization over the trailing axes whose sizes multiply to num_features."""
-    x_shape, num_features = op.node.x_shape, op.inputs[4]
-    if op.node.weight_shape is not None:
-        count = len(op.node.weight_shape)
-    else:
-        count = next(k for k in range(1, len(x_shape) + 1)
-                     if math.prod(x_shape[-k:]) == num_features)
-    normalized = x_shape[-count:]
+    """LayerNormalization over the trailing ``normalized_ndim`` axes."""
+    count = op.inputs[4]
+    normalized = op.node.x_shape[-count:]
     weight = (g.input(op, 1) if op.inputs[1] is not None
               else g.constant(np.ones(normalized, op.output.dtype), "layer_norm_ones"))
     inputs = [g.input(op, 0), weight] + ([g.input(op, 2)] if op.inputs[2] is not None else [])

@@ -22,8 +22,10 @@ class LayerNorm(ArrayFunction):
     """y = (x - mean) / sqrt(var + eps) * weight + bias over each row of D features."""
 
     @staticmethod
-    def forward(ctx, x, weight, bias, eps, num_rows, num_features):
+    def forward(ctx, x, weight, bias, eps, normalized_ndim):
         ctx.x_shape = x.shape
+        leading = x.ndim - normalized_ndim
+        num_rows, num_features = math.prod(x.shape[:leading]), math.prod(x.shape[leading:])
         ctx.weight_shape = None if weight is None else weight.shape
         ctx.bias_shape = None if bias is None else bias.shape
         rows = x.reshape(num_rows, num_features)  # not (-1, D): D may be 0
@@ -47,7 +49,7 @@ class LayerNorm(ArrayFunction):
             if gbias is None:  # the kernels sum dy only alongside a weight
                 gbias = grad_rows.sum(axis=0)
             gbias = gbias.reshape(ctx.bias_shape)
-        return gx.reshape(ctx.x_shape), gweight, gbias, None, None, None
+        return gx.reshape(ctx.x_shape), gweight, gbias, None, None
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # noqa: A002
@@ -76,5 +78,4 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):  # no
             raise TypeError(
                 f"layer_norm: {name} is {param.dtype} but the input is {input.dtype}"
             )
-    num_rows = math.prod(input.shape[:input.ndim - len(normalized_shape)])
-    return LayerNorm.apply(input, weight, bias, eps, num_rows, math.prod(normalized_shape))
+    return LayerNorm.apply(input, weight, bias, eps, len(normalized_shape))

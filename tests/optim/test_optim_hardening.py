@@ -52,7 +52,7 @@ def test_a_wrong_gradient_never_reaches_a_kernel(kernels, name, bad_grad):
     weight = nn.Parameter(dl.randn(3, 4))
     optimizer = OPTIMIZERS[name]([weight])
     before = weight.numpy().copy()
-    with pytest.raises(RuntimeError, match=r"\(3, 4\)"):
+    with pytest.raises(RuntimeError, match="grad"):  # the .grad setter's message or step()'s
         weight.grad = bad_grad(weight)  # refused here (engine check) or by step()
         optimizer.step()
     np.testing.assert_array_equal(weight.numpy(), before)
