@@ -26,7 +26,6 @@ subclass ``dl.autograd.Function`` (minidl/custom_function.py).
 import functools
 import threading
 
-from .dtypes import is_floating
 from .errors import ShapeError
 
 
@@ -159,6 +158,11 @@ class Node:
         self.function = function
         self.backend = backend
         self.xp = backend.xp
+        # (the three that apply and backward read for every node, set again on the instance:
+        # Python finds an instance attribute faster than it falls back to the class's)
+        self.output_backend = None
+        self.freed = False
+        self.inplace_clock = None
 
     @property
     def kernels(self):
@@ -236,8 +240,9 @@ class ArrayFunction:
         out_backend = ctx.output_backend or backend
         if not isinstance(out, out_backend.array_type):
             out = out_backend.xp.asarray(out)  # NumPy reductions return scalars, not 0-d arrays
+        # (``kind == "f"`` is dtypes.is_floating inlined: one call less on every op)
         needs_grad = (needs_grad and (_threads_with_grad_off == 0 or _grad_mode.enabled)
-                      and is_floating(out.dtype))
+                      and out.dtype.kind == "f")
         result = Tensor._make(out, out_backend, needs_grad)
         base = out.base
         if base is not None:  # a view: of an input's storage, or of a new array (see below)
