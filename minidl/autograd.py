@@ -26,7 +26,6 @@ subclass ``dl.autograd.Function`` (minidl/custom_function.py).
 import functools
 import threading
 
-from .dtypes import is_floating
 from .errors import ShapeError
 
 
@@ -39,6 +38,30 @@ class _GradModeState(threading.local):
 
 _grad_mode = _GradModeState()
 
+# How many threads have grad mode off right now. Every op asks for its thread's mode; while
+# this is 0 (the common case: no thread inside no_grad) the answer is True without the slower
+# per-thread lookup. A thread is counted before its mode goes off and uncounted only after its
+# mode is back on, so a count of 0 never hides a thread whose mode is off. (A thread that ends
+# with its mode off stays counted: every op then takes the per-thread lookup, still correct.)
+_threads_with_grad_off = 0
+_threads_with_grad_off_lock = threading.Lock()  # ``+=`` on a global is not atomic
+
+
+def _set_grad_mode(enabled):
+    """Set the calling thread's grad mode (every switch goes through here, to keep the count)."""
+    global _threads_with_grad_off
+    if enabled == _grad_mode.enabled:
+        return
+    if enabled:
+        _grad_mode.enabled = True
+        with _threads_with_grad_off_lock:
+            _threads_with_grad_off -= 1
+    else:
+        with _threads_with_grad_off_lock:
+            _threads_with_grad_off += 1
+        _grad_mode.enabled = False
+
+
 # Set by the ONNX exporter's tracer (minidl/onnx/tracer.py) while it runs a model: then every op
 # records its node, also one whose output needs no gradient (a mask built from token ids), so
 # that the whole computation from the inputs is one graph.
@@ -47,7 +70,7 @@ _record_every_op = False
 
 def is_grad_enabled():
     """True when ops record the graph for backward (the default), in the calling thread."""
-    return _grad_mode.enabled
+    return _threads_with_grad_off == 0 or _grad_mode.enabled
 
 
 class _GradMode:
@@ -58,10 +81,10 @@ class _GradMode:
 
     def __enter__(self):
         self.previous = _grad_mode.enabled
-        _grad_mode.enabled = self.mode
+        _set_grad_mode(self.mode)
 
     def __exit__(self, *exc):
-        _grad_mode.enabled = self.previous
+        _set_grad_mode(self.previous)
 
     def __call__(self, func):
         mode = self.mode
@@ -95,13 +118,13 @@ class set_grad_enabled(_GradMode):
     def __init__(self, mode):
         super().__init__(bool(mode))
         self.previous = _grad_mode.enabled
-        _grad_mode.enabled = self.mode
+        _set_grad_mode(self.mode)
 
     def __enter__(self):
         pass  # the mode was set by __init__; __exit__ restores ``previous``
 
     def __call__(self, func):
-        _grad_mode.enabled = self.previous  # as a decorator it must not change the mode now
+        _set_grad_mode(self.previous)  # as a decorator it must not change the mode now
         return super().__call__(func)
 
 
@@ -135,6 +158,11 @@ class Node:
         self.function = function
         self.backend = backend
         self.xp = backend.xp
+        # (the three that apply and backward read for every node, set again on the instance:
+        # Python finds an instance attribute faster than it falls back to the class's)
+        self.output_backend = None
+        self.freed = False
+        self.inplace_clock = None
 
     @property
     def kernels(self):
@@ -212,12 +240,15 @@ class ArrayFunction:
         out_backend = ctx.output_backend or backend
         if not isinstance(out, out_backend.array_type):
             out = out_backend.xp.asarray(out)  # NumPy reductions return scalars, not 0-d arrays
-        needs_grad = needs_grad and _grad_mode.enabled and is_floating(out.dtype)
+        # (``kind == "f"`` is dtypes.is_floating inlined: one call less on every op)
+        needs_grad = (needs_grad and (_threads_with_grad_off == 0 or _grad_mode.enabled)
+                      and out.dtype.kind == "f")
         result = Tensor._make(out, out_backend, needs_grad)
-        if out.base is not None:  # a view: of an input's storage, or of a new array
-            version_counter = _version_counter_of_viewed_input(out, inputs[0], arrays[0])
-            if version_counter is not None:
-                result._version_counter = version_counter
+        base = out.base
+        if base is not None:  # a view: of an input's storage, or of a new array (see below)
+            first = inputs[0]
+            if isinstance(first, Tensor) and (base is arrays[0] or base is arrays[0].base):
+                result._version_counter = first._shared_version_counter()
                 ctx.output_is_view = True
         if needs_grad or _record_every_op:  # (the ONNX tracer records every op)
             ctx.clock = clock
@@ -240,6 +271,11 @@ class ArrayFunction:
 # storage, its gradient would be computed from the wrong numbers: backward raises instead.
 # While the clock has not moved since a node was recorded, nothing can have changed, and the
 # check costs one comparison.
+#
+# An op's output that views its first input's storage shares that input's counter
+# (ArrayFunction.apply). Every view op has the viewed tensor first (reshape, permute, expand,
+# getitem...), and NumPy and CuPy point a view's ``base`` at the array that owns the memory, so
+# two identity tests tell such a view from a view of a new array (a kernel's reshaped result).
 _clock = [0]
 
 
@@ -256,17 +292,6 @@ def storage_root(array):
     while getattr(array, "base", None) is not None:
         array = array.base
     return array
-
-
-def _version_counter_of_viewed_input(out, first_input, first_array):
-    """The version counter of the op's first input if ``out`` views its storage, else None (a
-    new storage, such as a kernel's reshaped result). Every view op has the viewed tensor
-    first (reshape, permute, expand, getitem...), and NumPy and CuPy point a view's ``base``
-    at the array that owns the memory, so two identity tests suffice."""
-    base = out.base
-    if base is first_array or base is getattr(first_array, "base", None):
-        return first_input._shared_version_counter() if isinstance(first_input, Tensor) else None
-    return None
 
 
 def saves_storage_of(node, array):

@@ -97,3 +97,51 @@ def test_parity_with_pytorch_set_grad_enabled():
         with lib.set_grad_enabled(False):
             assert not (x * 2).requires_grad
         assert (x * 2).requires_grad
+
+
+def test_switches_in_one_thread_never_turn_recording_back_on_in_another():
+    # Ops skip the per-thread lookup while no thread has grad off (autograd's count of such
+    # threads): redundant or nested switches here must not uncount the thread below.
+    inside_no_grad, switched, results = threading.Event(), threading.Event(), []
+
+    def worker():
+        with dl.no_grad():
+            inside_no_grad.set()
+            switched.wait(timeout=10)
+            recorded = (dl.ones(2, requires_grad=True) * 2).requires_grad
+            results.append((dl.is_grad_enabled(), recorded))
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    inside_no_grad.wait(timeout=10)
+    try:
+        dl.set_grad_enabled(True)  # already on: a switch to the same mode changes nothing
+        with dl.no_grad():
+            assert not (dl.ones(2, requires_grad=True) * 2).requires_grad
+        assert (dl.ones(2, requires_grad=True) * 2).requires_grad
+    finally:
+        switched.set()
+        thread.join()
+    assert results == [(False, False)]
+
+
+def test_the_count_of_threads_with_grad_off_returns_to_zero():
+    from minidl import autograd
+
+    assert autograd._threads_with_grad_off == 0
+    dl.set_grad_enabled(False)
+    dl.set_grad_enabled(False)
+    with dl.enable_grad(), dl.no_grad(), dl.inference_mode():
+        pass
+    dl.set_grad_enabled(True)
+
+    @dl.no_grad()
+    def f():
+        return dl.is_grad_enabled()
+
+    assert not f()
+    thread = threading.Thread(target=f)
+    thread.start()
+    thread.join()
+    assert autograd._threads_with_grad_off == 0
+    assert dl.is_grad_enabled()

@@ -20,13 +20,15 @@ def promote_operands(a, b):
     each dtype once and tests the common cases (two float tensors, a float tensor and a
     number) with as few checks as it can.
     """
-    if isinstance(a, np.generic):
-        a = a.item()
-    if isinstance(b, np.generic):
-        b = b.item()
     a_tensor, b_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
+    if not a_tensor and isinstance(a, np.generic):
+        a = a.item()
+    if not b_tensor and isinstance(b, np.generic):
+        b = b.item()
     if a_tensor and b_tensor:
         a_dtype, b_dtype = a._data.dtype, b._data.dtype
+        if a_dtype is b_dtype:  # the same dtype: nothing to promote (NumPy's are singletons)
+            return a, b
         a_float, b_float = a_dtype.kind == "f", b_dtype.kind == "f"
         if a_float and not b_float:
             b = cast_plain(b, a_dtype)

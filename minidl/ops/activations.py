@@ -59,7 +59,7 @@ class GELU(ArrayFunction):
 
 
 def _float_only(name, x):
-    if x.dtype.kind != "f":
+    if x._data.dtype.kind != "f":  # (the NumPy dtype: x.dtype's conversion is slow per op)
         raise TypeError(f"{name}: expected a floating-point tensor, got {x.dtype}")
     return x
 
