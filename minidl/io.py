@@ -32,12 +32,9 @@ dtype and ``requires_grad`` (CUDA tensors are copied to the host when saved), Nu
 NumPy arrays, NumPy scalars as Python numbers, tuples as tuples. An object that appears twice
 is saved twice and loads as two independent copies.
 
-Writes are atomic: the file is written to a temporary file in the same folder, flushed and
-fsync'ed, then renamed over ``path`` with ``os.replace``; a failure at any point leaves any
-previous file at ``path`` untouched. The temporary file is removed on any exception; a process
-killed outright (SIGKILL, power loss) cannot remove it, so its name carries the writer's process
-id (``.NAME.PID.RANDOM.tmp``) and the next save to the same path removes those whose writer is
-gone. The file gets the mode ``open()`` would give it (0o666 less the umask).
+Writes are atomic (minidl/atomic_write.py): the file is written to a temporary file in the same
+folder, fsync'ed, then renamed over ``path``; a failure at any point leaves any previous file at
+``path`` untouched, and no temporary file behind.
 
 Errors: ``save`` raises TypeError for an object it cannot store, naming where it sits (e.g.
 ``obj['layers'][2]``); ``load`` raises FileFormatError (a ValueError) for a file that is not
@@ -46,13 +43,12 @@ in this format, is truncated, fails its checksum, has an unsupported version, or
 """
 import json
 import math
-import os
-import secrets
 import struct
 import zlib
 
 import numpy as np
 
+from .atomic_write import write_atomically
 from .tensor import Tensor
 
 MAGIC = b"\x89MINIDL\n"
@@ -78,7 +74,7 @@ def save(obj, path):
         leaf["offset"], offset = offset, offset + array.nbytes
     header = json.dumps({"data_nbytes": offset, "root": root}, allow_nan=False).encode()
     prefix = _PREFIX.pack(MAGIC, FORMAT_VERSION, len(header)) + header
-    _write_atomically(path, [prefix] + [array for _, array in arrays])
+    write_atomically(path, _with_checksum([prefix] + [array for _, array in arrays]))
 
 
 def _encode(obj, key_path, arrays, on_path):
@@ -135,52 +131,13 @@ def _array_leaf(array, key_path, arrays):
     return leaf
 
 
-def _write_atomically(path, chunks):
-    """Write ``chunks`` (bytes-like) and their CRC-32 to a temporary file in the folder of
-    ``path``, fsync it, then rename it to ``path``: readers see the old file or the new one."""
-    folder = os.path.dirname(os.path.abspath(path))
-    name = os.path.basename(path)
-    _remove_abandoned_temp_files(folder, name)
-    temp_path = os.path.join(folder, f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        # O_EXCL: never reuse a file; mode 0o666: the kernel applies the umask, as open() does
-        fd = os.open(temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "wb") as f:
-            crc = 0
-            for chunk in chunks:
-                f.write(chunk)
-                crc = zlib.crc32(chunk, crc)
-            f.write(_CRC.pack(crc))
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp_path, path)
-    finally:
-        if os.path.exists(temp_path):  # an exception (also KeyboardInterrupt) before the rename
-            os.remove(temp_path)
-
-
-def _remove_abandoned_temp_files(folder, name):
-    """Remove temporary files of saves to ``name`` whose writing process no longer exists."""
-    prefix = f".{name}."
-    for entry in os.scandir(folder):
-        if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
-            continue
-        pid = entry.name[len(prefix):-len(".tmp")].split(".")[0]
-        if pid.isdigit() and not _process_exists(int(pid)):
-            try:
-                os.remove(entry.path)
-            except FileNotFoundError:  # another save removed it first
-                pass
-
-
-def _process_exists(pid):
-    try:
-        os.kill(pid, 0)  # signal 0: only checks that the process exists
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # it exists, under another user
-        return True
-    return True
+def _with_checksum(chunks):
+    """The chunks, then their CRC-32 (which ``load`` checks)."""
+    crc = 0
+    for chunk in chunks:
+        crc = zlib.crc32(chunk, crc)
+        yield chunk
+    yield _CRC.pack(crc)
 
 
 # ---- load -----------------------------------------------------------------------------------
