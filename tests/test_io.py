@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import minidl as dl
-from minidl import io
+from minidl import atomic_write, io
 from minidl.io import FileFormatError, load, save
 
 DTYPES = [np.float32, np.float64, np.int64, np.bool_]
@@ -206,7 +206,7 @@ def test_failed_fsync_leaves_old_file(tmp_path, monkeypatch):
     def failing_fsync(fd):
         raise OSError("I/O error")
 
-    monkeypatch.setattr(io.os, "fsync", failing_fsync)
+    monkeypatch.setattr(atomic_write.os, "fsync", failing_fsync)
     with pytest.raises(OSError, match="I/O error"):
         save({"w": np.zeros(3)}, path)
     monkeypatch.undo()
