@@ -302,16 +302,6 @@ def _host(op, array):
     return op.node.backend.to_host(array)
 
 
-def _recovered_eps(variance, rstd):
-    """The eps of rstd = 1 / sqrt(variance + eps), which the normalization nodes do not keep:
-    read off the entry with the smallest variance (where eps matters most), to two significant
-    digits (the float32 rounding of rstd perturbs the digits after those)."""
-    variance, rstd = np.asarray(variance, np.float64).ravel(), np.asarray(rstd, np.float64).ravel()
-    at = int(np.argmin(variance))
-    eps = 1 / rstd[at] ** 2 - variance[at]
-    return float(f"{eps:.2g}") if eps > 0 else 0.0
-
-
 @converts(BatchNormEvaluation)
 def batch_norm(g, op):
     """BatchNormalization with the running statistics (the op of batch norm in eval mode)."""
@@ -325,7 +315,7 @@ def batch_norm(g, op):
     mean = g.constant(running_mean, "running_mean")
     var = g.constant(running_var, "running_var")
     return g.add("BatchNormalization", [g.input(op, 0), scale, shift, mean, var],
-                 epsilon=_recovered_eps(running_var, _host(op, op.node.rstd)))
+                 epsilon=float(op.node.eps))
 
 
 @converts(BatchNormTraining)
@@ -342,15 +332,13 @@ def group_norm(g, op):
     x's shape, then weight and bias per channel. (GroupNormalization of opsets 18-20 has a
     scale per group, not per channel as PyTorch's, so the decomposition serves every opset.)"""
     x, weight, bias = op.inputs
-    dtype, rows = op.output.dtype, _host(op, op.node.rows)
-    groups = rows.shape[0] // x.shape[0]
+    dtype, groups = op.output.dtype, op.node.num_groups
     as_groups = g.add("Reshape", [g.input(op, 0),
                                   g.constant(np.array([0, groups, -1], np.int64), "shape")])
-    variance = np.asarray(rows, np.float64).var(axis=1)
     normalized = g.add("InstanceNormalization", [
         as_groups, g.constant(np.ones(groups, dtype), "group_norm_ones"),
         g.constant(np.zeros(groups, dtype), "group_norm_zeros")],
-        epsilon=_recovered_eps(variance, _host(op, op.node.rstd)))
+        epsilon=float(op.node.eps))
     y = g.add("Reshape", [normalized, g.add("Shape", [g.input(op, 0)])])
     per_channel = np.array([-1] + [1] * (x.ndim - 2), np.int64)
     if weight is not None:

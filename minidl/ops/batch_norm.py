@@ -60,6 +60,7 @@ class BatchNormEvaluation(ArrayFunction):
         if bias is not None:
             shift = shift + bias
         ctx.x3, ctx.scale, ctx.rstd, ctx.running_mean = _as_ncl(x), scale, rstd, running_mean
+        ctx.eps = eps  # (read by the ONNX exporter)
         return (ctx.x3 * scale[:, None] + shift[:, None]).astype(x.dtype, copy=False).reshape(x.shape)
 
     @staticmethod

@@ -28,6 +28,7 @@ class GroupNorm(ArrayFunction):
         if bias is not None:
             y = y + bias[:, None]
         ctx.rows, ctx.xhat, ctx.weight = rows, xhat, weight
+        ctx.num_groups, ctx.eps = num_groups, eps  # (read by the ONNX exporter)
         return y.reshape(x.shape)
 
     @staticmethod
