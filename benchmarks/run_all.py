@@ -31,6 +31,7 @@ WORKLOADS = {
     "W5": "w5_activations",
     "W6": "w6_digits_training",
     "W7": "w7_cnn",
+    "W8": "w8_gpt_step",
     "startup": "startup",
 }
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"

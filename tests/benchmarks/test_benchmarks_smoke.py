@@ -15,7 +15,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 RUN_ALL = REPO / "benchmarks" / "run_all.py"
 CPU_WORKLOADS = ["W1", "W2", "W3", "W4", "W5 relu", "W5 sigmoid", "W5 tanh", "W6",
-                 "W7 lenet", "W7 resnet"]
+                 "W7 lenet", "W7 resnet", "W8"]
 SINGLE_THREADED = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                    "MKL_NUM_THREADS": "1"}
 
