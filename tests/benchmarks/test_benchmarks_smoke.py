@@ -30,6 +30,8 @@ def run_all(tmp_path, *args, env=None):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     payload = json.loads((out / "results.json").read_text())
     assert (out / "results.png").stat().st_size > 0
+    history = json.loads((out / "history.json").read_text())
+    assert len(history) == 1 and history[0]["quick"] is True
     return payload, done.stdout
 
 
