@@ -11,8 +11,9 @@ The workload's minidl step (from its benchmark script, same sizes) runs in four 
    ``minidl.kernels.reference``, as the backend hands them to the ops) and the ``forward`` and
    ``backward`` of every op (``ArrayFunction`` subclass) wrapped in a timer for the duration of
    the pass: total time and calls per kernel and per op (a kernel that calls another through
-   the module counts in both). An op's time includes the kernels and the BLAS products it runs, so the ``MatMul``/``Linear``-like rows are where the
-   ``numpy.matmul`` time shows (NumPy's ``@`` cannot be timed on its own);
+   the module counts in both). An op's time includes the kernels and the BLAS products it
+   runs, so the ``MatMul``/``LinearFunction`` rows are where the ``numpy.matmul`` time shows
+   (NumPy's ``@`` cannot be timed on its own);
 4. the same steps under cProfile: the top functions by cumulative and by own (self) time.
 
 Timers and cProfile add overhead of their own (most to many tiny calls), so compare rows with

@@ -20,8 +20,8 @@ import traceback
 from pathlib import Path
 
 from common import (
-    Result, append_history, environment, fill_ratios, format_seconds, format_table, measure, plot, sync_for,
-    write_json,
+    Result, append_history, environment, fill_ratios, format_seconds, format_table, measure, plot,
+    sync_for, write_json,
 )
 
 WORKLOADS = {
