@@ -269,11 +269,35 @@ def format_table(results):
 def write_json(path, results, env, extra=None):
     payload = {"environment": env, "results": [asdict(r) for r in results]}
     payload.update(extra or {})
+    _write_json_atomically(path, payload)
+
+
+def _write_json_atomically(path, payload):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(payload, indent=2, default=str))
     tmp.replace(path)
+
+
+def append_history(path, results, env, quick):
+    """Add this run's same-run ratios to the JSON list at ``path`` (created when missing), one
+    entry per run: {"time", "device", "quick", "load_average_1min", "workloads": {workload:
+    {"ratio", "reference_ratio", "target_ratio", "higher_is_better"}}}. Only workloads with a
+    ``minidl`` ratio go in (a run without PyTorch adds an entry with none)."""
+    path = Path(path)
+    history = json.loads(path.read_text()) if path.exists() else []
+    reference = {r.workload: r.ratio for r in results if r.implementation == "minidl-reference"}
+    workloads = {
+        r.workload: {"ratio": r.ratio, "reference_ratio": reference.get(r.workload),
+                     "target_ratio": r.target_ratio, "higher_is_better": r.higher_is_better}
+        for r in results if r.implementation == "minidl" and r.ratio is not None
+    }
+    history.append({"time": time.strftime("%Y-%m-%d %H:%M:%S"), "device": env.get("device"),
+                    "quick": quick, "load_average_1min": env.get("load_average_1min"),
+                    "workloads": workloads})
+    _write_json_atomically(path, history)
+    return history
 
 
 def plot(path, results, title="minidl vs PyTorch (same run)"):

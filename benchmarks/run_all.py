@@ -4,7 +4,8 @@
 
 Each workload times minidl with the reference kernels, minidl with the accelerated kernels and
 PyTorch (when it is installed; reported as skipped otherwise) in this one process, so the
-"vs PyTorch" column compares figures taken under the same conditions. ``--quick`` is a smoke
+"vs PyTorch" column compares figures taken under the same conditions. Each run also appends its
+ratios to ``history.json`` in ``--out``, which ``plot_history.py`` draws. ``--quick`` is a smoke
 run (few repeats, smaller W5 arrays, 2 W6 epochs, no cold compile of every kernel): its figures
 are not measurements. On ``--device cuda`` the script first measures the GPU's ceilings (copy
 bandwidth, fp32 matmul FLOP/s) and shows each result as a fraction of the one that bounds it.
@@ -19,8 +20,8 @@ import traceback
 from pathlib import Path
 
 from common import (
-    Result, environment, fill_ratios, format_seconds, format_table, measure, plot, sync_for,
-    write_json,
+    Result, append_history, environment, fill_ratios, format_seconds, format_table, measure, plot,
+    sync_for, write_json,
 )
 
 WORKLOADS = {
@@ -31,6 +32,7 @@ WORKLOADS = {
     "W5": "w5_activations",
     "W6": "w6_digits_training",
     "W7": "w7_cnn",
+    "W8": "w8_gpt_step",
     "startup": "startup",
 }
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
@@ -126,7 +128,9 @@ def main(argv=None):
     plot(args.out / "results.png",
          [r for r in results if not r.workload.startswith("startup")],
          title=f"minidl vs PyTorch on {args.device} (same run{', quick' if args.quick else ''})")
-    print(f"wrote {args.out / 'results.json'} and {args.out / 'results.png'}")
+    append_history(args.out / "history.json", results, env, args.quick)
+    print(f"wrote {args.out / 'results.json'} and {args.out / 'results.png'}; appended to "
+          f"{args.out / 'history.json'} (plot it: python benchmarks/plot_history.py)")
     return 1 if failures else 0
 
 

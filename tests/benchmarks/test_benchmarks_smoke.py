@@ -15,7 +15,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 RUN_ALL = REPO / "benchmarks" / "run_all.py"
 CPU_WORKLOADS = ["W1", "W2", "W3", "W4", "W5 relu", "W5 sigmoid", "W5 tanh", "W6",
-                 "W7 lenet", "W7 resnet"]
+                 "W7 lenet", "W7 resnet", "W8"]
 SINGLE_THREADED = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                    "MKL_NUM_THREADS": "1"}
 
@@ -30,6 +30,8 @@ def run_all(tmp_path, *args, env=None):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     payload = json.loads((out / "results.json").read_text())
     assert (out / "results.png").stat().st_size > 0
+    history = json.loads((out / "history.json").read_text())
+    assert len(history) == 1 and history[0]["quick"] is True
     return payload, done.stdout
 
 
