@@ -10,9 +10,6 @@ optimizer.step()`` with the example's ``configure_optimizers`` (AdamW, weight de
 matrices only, lr 1e-3). ``--quick`` shrinks the model and batch (a smoke run).
 Targets: cpu <= 0.9x PyTorch; cuda <= 1.0x PyTorch.
 """
-import pathlib
-import types
-
 from common import SkipWorkload, import_torch, main, per_impl, torch_device
 
 WORKLOAD = "W8"
@@ -21,28 +18,14 @@ BATCH = 16
 QUICK_CONFIG = dict(n_layer=1, n_head=2, n_embd=16, block_size=16, vocab_size=64, dropout=0.0)
 QUICK_BATCH = 2
 TARGETS = {"cpu": ("<= 0.9x PyTorch", 0.9), "cuda": ("<= 1.0x PyTorch", 1.0)}
-MINIDL_IMPORTS = """import minidl as torch
-import minidl.nn as nn
-from minidl.nn import functional as F
-"""
-TORCH_IMPORTS = """import torch
-import torch.nn as nn
-from torch.nn import functional as F
-"""
 
 
 def nanogpt_with_torch():
     """minidl/examples/nanogpt.py loaded as a module with its framework imports switched to
     PyTorch's."""
-    from minidl.examples import nanogpt
+    from minidl.examples.nanogpt_pytorch import load_with_torch
 
-    source = pathlib.Path(nanogpt.__file__).read_text()
-    if source.count(MINIDL_IMPORTS) != 1:
-        raise RuntimeError("W8: the import block of minidl/examples/nanogpt.py changed")
-    module = types.ModuleType("nanogpt_torch")
-    exec(compile(source.replace(MINIDL_IMPORTS, TORCH_IMPORTS), "nanogpt_torch", "exec"),
-         module.__dict__)
-    return module
+    return load_with_torch()
 
 
 def step_flops(config, batch):

@@ -1,36 +1,24 @@
 """The nanoGPT-style example runs with only its imports switched: the same source file, loaded
 once with minidl and once with PyTorch, gives the same losses from the same initial weights."""
 import pathlib
-import types
 
 import numpy as np
 import pytest
 
 import minidl as dl
-from minidl.examples import nanogpt
+from minidl.examples import nanogpt, nanogpt_pytorch
 
 SOURCE = pathlib.Path(nanogpt.__file__).read_text()
-MINIDL_IMPORTS = """import minidl as torch
-import minidl.nn as nn
-from minidl.nn import functional as F
-"""
-TORCH_IMPORTS = """import torch
-import torch.nn as nn
-from torch.nn import functional as F
-"""
 
 
 def load_with_torch():
     """The example's source with its three framework imports switched to PyTorch."""
     pytest.importorskip("torch")
-    assert SOURCE.count(MINIDL_IMPORTS) == 1, "the example's import block changed"
-    module = types.ModuleType("nanogpt_torch")
-    exec(compile(SOURCE.replace(MINIDL_IMPORTS, TORCH_IMPORTS), "nanogpt_torch", "exec"),
-         module.__dict__)
-    return module
+    return nanogpt_pytorch.load_with_torch()
 
 
 def test_only_the_imports_name_minidl():
+    assert SOURCE.count(nanogpt_pytorch.MINIDL_IMPORTS) == 1
     model_code = SOURCE[SOURCE.index("# ---- model"):SOURCE.index("# ---- training")]
     assert "minidl" not in model_code
 
