@@ -3,7 +3,7 @@ rarely updated parameters (rare words' embeddings) keep large steps. The formula
 ``_functional.adagrad_update``."""
 from ..creation import full
 from ._functional import adagrad_update
-from ._options import reject_unsupported
+from ._options import reject_negative, reject_unsupported
 from .optimizer import Optimizer
 
 
@@ -12,12 +12,10 @@ class Adagrad(Optimizer):
                  eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):
         reject_unsupported("Adagrad", maximize=maximize, differentiable=differentiable,
                            fused=fused)
-        for option, value in (("learning rate", lr), ("lr_decay value", lr_decay),
-                              ("weight_decay value", weight_decay),
-                              ("initial_accumulator_value value", initial_accumulator_value),
-                              ("epsilon value", eps)):
-            if value < 0:
-                raise ValueError(f"Adagrad: invalid {option}: {value}")
+        reject_negative("Adagrad", ("learning rate", lr), ("lr_decay value", lr_decay),
+                        ("weight_decay value", weight_decay),
+                        ("initial_accumulator_value value", initial_accumulator_value),
+                        ("epsilon value", eps))
         defaults = dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, eps=eps)
         super().__init__(params, defaults)

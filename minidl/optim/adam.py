@@ -13,7 +13,7 @@ m and v start at zero, so early averages are too small; dividing by (1 - beta^t)
 Adam's normalisation would shrink it for parameters with large gradients.
 """
 from .. import zeros_like
-from ._options import reject_unsupported
+from ._options import reject_negative, reject_unsupported
 from .optimizer import Optimizer
 
 
@@ -28,15 +28,11 @@ class Adam(Optimizer):
             self.decoupled_weight_decay = True
         reject_unsupported(name, amsgrad=amsgrad, maximize=maximize, capturable=capturable,
                            differentiable=differentiable, fused=fused)
-        if lr < 0:
-            raise ValueError(f"{name}: invalid learning rate: {lr}")
-        if eps < 0:
-            raise ValueError(f"{name}: invalid epsilon value: {eps}")
+        reject_negative(name, ("learning rate", lr), ("epsilon value", eps))
         for index, beta in enumerate(betas):
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"{name}: invalid beta parameter at index {index}: {beta}")
-        if weight_decay < 0:
-            raise ValueError(f"{name}: invalid weight_decay value: {weight_decay}")
+        reject_negative(name, ("weight_decay value", weight_decay))
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay)
         super().__init__(params, defaults)
 

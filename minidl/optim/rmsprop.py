@@ -3,7 +3,7 @@ every parameter moves at a similar pace whatever the scale of its gradients. The
 in ``_functional.rmsprop_update``."""
 from ..creation import zeros_like
 from ._functional import rmsprop_update
-from ._options import reject_unsupported
+from ._options import reject_negative, reject_unsupported
 from .optimizer import Optimizer
 
 
@@ -13,11 +13,9 @@ class RMSprop(Optimizer):
                  differentiable=False):
         reject_unsupported("RMSprop", capturable=capturable, maximize=maximize,
                            differentiable=differentiable)
-        for option, value in (("learning rate", lr), ("epsilon value", eps),
-                              ("momentum value", momentum), ("weight_decay value", weight_decay),
-                              ("alpha value", alpha)):
-            if value < 0:
-                raise ValueError(f"RMSprop: invalid {option}: {value}")
+        reject_negative("RMSprop", ("learning rate", lr), ("epsilon value", eps),
+                        ("momentum value", momentum), ("weight_decay value", weight_decay),
+                        ("alpha value", alpha))
         defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                         momentum=momentum, centered=centered)
         super().__init__(params, defaults)

@@ -11,7 +11,7 @@ Momentum keeps a running velocity, so steps along a consistent direction grow an
 directions cancel out. Nesterov's version looks one step ahead along that velocity.
 """
 from .. import zeros_like
-from ._options import reject_unsupported
+from ._options import reject_negative, reject_unsupported
 from .optimizer import Optimizer
 
 
@@ -19,12 +19,8 @@ class SGD(Optimizer):
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
                  *, maximize=False, foreach=None, differentiable=False, fused=None):
         reject_unsupported("SGD", maximize=maximize, differentiable=differentiable, fused=fused)
-        if lr < 0:
-            raise ValueError(f"SGD: invalid learning rate: {lr}")
-        if momentum < 0:
-            raise ValueError(f"SGD: invalid momentum value: {momentum}")
-        if weight_decay < 0:
-            raise ValueError(f"SGD: invalid weight_decay value: {weight_decay}")
+        reject_negative("SGD", ("learning rate", lr), ("momentum value", momentum),
+                        ("weight_decay value", weight_decay))
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("SGD: Nesterov momentum requires a momentum and zero dampening")
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
