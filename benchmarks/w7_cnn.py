@@ -24,17 +24,9 @@ def build_lenet(lib):
     return nn.Sequential(
         nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
-        _flatten(lib)(), nn.Linear(16 * 4 * 4, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
+        nn.Flatten(), nn.Linear(16 * 4 * 4, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
         nn.Linear(84, 10),
     )
-
-
-def _flatten(lib):
-    class Flatten(lib.nn.Module):
-        def forward(self, x):
-            return x.flatten(1)
-
-    return Flatten
 
 
 def build_resnet(lib, width=16):

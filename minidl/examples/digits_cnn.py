@@ -40,16 +40,9 @@ def build_lenet(num_classes=NUM_CLASSES):
     return nn.Sequential(
         nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
-        Flatten(), nn.Linear(64 * 2 * 2, 128), nn.ReLU(), nn.Dropout(0.3),
+        nn.Flatten(), nn.Linear(64 * 2 * 2, 128), nn.ReLU(), nn.Dropout(0.3),
         nn.Linear(128, num_classes),
     )
-
-
-class Flatten(nn.Module):
-    """(N, C, H, W) -> (N, C * H * W), the bridge from feature maps to fully connected layers."""
-
-    def forward(self, x):
-        return x.flatten(1)
 
 
 class ResidualBlock(nn.Module):
