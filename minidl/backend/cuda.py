@@ -43,8 +43,8 @@ class _HostReference:
         def to_host(value):
             if isinstance(value, cupy.ndarray):
                 return cupy.asnumpy(value)
-            if isinstance(value, list):
-                return [to_host(v) for v in value]
+            if isinstance(value, (list, tuple)):  # a list of parameters, a (row_max, log_sum) pair
+                return type(value)(to_host(v) for v in value)
             return value
 
         def to_device(value):
@@ -55,9 +55,9 @@ class _HostReference:
             return value
 
         @functools.wraps(kernel)
-        def run_on_host(*args):
+        def run_on_host(*args, **kwargs):
             host_args = [to_host(a) for a in args]
-            result = kernel(*host_args)
+            result = kernel(*host_args, **{name: to_host(v) for name, v in kwargs.items()})
             # in-place kernels (optimizer steps) updated the host copies: write them back
             for original, copy in zip(args, host_args):
                 if isinstance(original, list):

@@ -51,7 +51,7 @@ class NCCLEngine:
         current.wait_event(done)  # later work on the current stream sees the result
 
         def finished():
-            return done.query()  # True once the GPU has run the collective
+            return done.done  # True once the GPU has run the collective
 
         finished.keep_alive = arrays
         return finished

@@ -76,14 +76,16 @@ class Pow(ArrayFunction):
     @staticmethod
     def backward(ctx, grad):
         xp, a, b = ctx.xp, ctx.a, ctx.b
-        # b * a^(b-1) is 0 * inf at a = b = 0: PyTorch defines that gradient as 0
-        grad_a = grad * xp.where(b == 0, 0, b * a ** (b - 1))
+        # b * a^(b-1) is 0 * inf at a = b = 0: PyTorch defines that gradient as 0. (Either side
+        # may be a Python number: xp.asarray makes its comparison an array, which CuPy's where needs.)
+        grad_a = grad * xp.where(xp.asarray(b == 0), 0, b * a ** (b - 1))
         if not hasattr(b, "dtype"):
             return grad_a, None  # a Python-number exponent needs no gradient
         # d/db at a = 0 is 0 for b >= 0, and -inf for b < 0 (0^b = inf times ln 0 = -inf), as
         # PyTorch; ln(a) is taken of a safe stand-in there so NumPy does not warn
         at_zero = xp.where(b >= 0, 0.0, -xp.inf)
-        grad_b = grad * xp.where(a == 0, at_zero, ctx.out * xp.log(xp.where(a == 0, 1, a)))
+        a_is_zero = xp.asarray(a == 0)
+        grad_b = grad * xp.where(a_is_zero, at_zero, ctx.out * xp.log(xp.where(a_is_zero, 1, a)))
         return grad_a, grad_b
 
 

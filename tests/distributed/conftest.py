@@ -22,8 +22,11 @@ def run_ranks():
 
     def run(script, *args, n=2, timeout=120, script_is_module=False):
         # One thread per rank: the ranks already share this machine's cores.
+        # Open MPI refuses to start as root (containers, CI images) unless told twice; MPICH
+        # ignores these variables.
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", NUMBA_NUM_THREADS="1",
-                   OMP_NUM_THREADS="1")
+                   OMP_NUM_THREADS="1", OMPI_ALLOW_RUN_AS_ROOT="1",
+                   OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
         first = script if script_is_module else str(WORKERS / script)
         command = mpiexec_command(n, first, *map(str, args))
         start = time.monotonic()

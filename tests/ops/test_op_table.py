@@ -61,3 +61,12 @@ def test_matches_pytorch(case):
     expected.backward(torch.tensor(upstream))
     for x, y in zip(ours, theirs):
         np.testing.assert_allclose(x.grad.numpy(), y.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", [0, 5, 7])
+def test_distinct_inputs_have_no_ties_in_value_or_magnitude(seed):
+    """Ops with kinks at ties (max, sort, the p = inf norm of |x|) are gradchecked on these."""
+    for case in (c for c in CASES if c.domain == "distinct"):
+        magnitudes = np.concatenate([np.abs(a).ravel() for a in make_inputs(case, seed)])
+        gaps = np.diff(np.sort(magnitudes))
+        assert gaps.min() > 1e-3 and magnitudes.min() > 0.05, case.name
