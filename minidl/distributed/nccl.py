@@ -9,7 +9,8 @@ the work queued so far on the current stream, which produced the data; when it i
 event is recorded, which ``test`` queries without blocking, so that ``Work.wait`` can time out;
 and the current stream then waits for that event before using the result.
 
-Written against CuPy's NCCL bindings but not yet run on a GPU (none was available).
+Run on one H200 with one rank (tests/distributed: every collective and DDP, CuPy 14.2); a job of
+several GPUs has not been run yet (no machine with more than one was available).
 """
 from .mpi import _import_mpi
 
