@@ -64,4 +64,5 @@ __all__ = [
 from .half import float16_via_float32  # noqa: E402
 
 for _name in __all__:
-    globals()[_name] = float16_via_float32(globals()[_name], in_place=_name.endswith("_step"))
+    if not _name.endswith("_step"):  # the optimizer steps widen float16 per parameter
+        globals()[_name] = float16_via_float32(globals()[_name])

@@ -52,34 +52,41 @@ def _adam_update(param, grad, exp_avg, exp_avg_sq, beta1, one_minus_beta1, beta2
                                                                + eps)
 
 
-class _Contiguous:
-    """A flat, C-contiguous working copy of each non-contiguous array the loop updates in place,
-    written back on exit (a contiguous array is used as it is). Kernels trust their inputs
+class _WorkingCopies:
+    """A flat, C-contiguous working array for each array the loop updates in place: the array
+    itself (flattened) when it is contiguous and not float16, else a copy (float16 is copied to
+    float32, which Numba computes in), written back on exit. Kernels trust their inputs
     otherwise: the optimizer checked shapes, dtypes and devices."""
 
     def __init__(self, *arrays):
         self.arrays = arrays
-        self.flat = [a.reshape(-1) if a.flags.c_contiguous else np.ascontiguousarray(a).reshape(-1)
-                     for a in arrays]
+        self.flat = [_flat_for_numba(a) for a in arrays]
 
     def __enter__(self):
         return self.flat
 
     def __exit__(self, *exc_info):
         for array, flat in zip(self.arrays, self.flat):
-            if not array.flags.c_contiguous:
+            if not np.may_share_memory(array, flat):  # a copy (new memory): write it back
                 array[...] = flat.reshape(array.shape)
+
+
+def _flat_for_numba(array):
+    """array as a flat contiguous array in a dtype Numba computes in (float16 -> float32)."""
+    if array.dtype == np.float16:
+        return array.astype(np.float32).reshape(-1)
+    return array.reshape(-1) if array.flags.c_contiguous else np.ascontiguousarray(array).reshape(-1)
 
 
 def sgd_step(params, grads, momentum_buffers, lr, momentum, dampening, weight_decay, nesterov,
              first_step):
     for index, (param, grad) in enumerate(zip(params, grads)):
         in_place = (param, momentum_buffers[index]) if momentum != 0 else (param,)
-        with _Contiguous(*in_place) as flat:
+        with _WorkingCopies(*in_place) as flat:
             flat_param, buffer = flat[0], flat[-1]  # buffer is ignored when momentum == 0
-            scalar = param.dtype.type
+            scalar = flat_param.dtype.type
             _sgd_update.pick(param.size)(
-                flat_param, grad.reshape(-1), buffer, scalar(lr), scalar(momentum),
+                flat_param, _flat_for_numba(grad), buffer, scalar(lr), scalar(momentum),
                 scalar(1 - dampening), scalar(weight_decay), bool(nesterov), bool(first_step))
 
 
@@ -89,10 +96,10 @@ def adam_step(params, grads, exp_avgs, exp_avg_sqs, step, lr, beta1, beta2, eps,
     bias_correction2_sqrt = math.sqrt(1 - beta2**step)
     decay_factor, coupled_decay = (1 - lr * weight_decay, 0) if decoupled else (1, weight_decay)
     for param, grad, exp_avg, exp_avg_sq in zip(params, grads, exp_avgs, exp_avg_sqs):
-        scalar = param.dtype.type
-        with _Contiguous(param, exp_avg, exp_avg_sq) as (flat_param, flat_avg, flat_avg_sq):
+        with _WorkingCopies(param, exp_avg, exp_avg_sq) as (flat_param, flat_avg, flat_avg_sq):
+            scalar = flat_param.dtype.type
             _adam_update.pick(param.size)(
-                flat_param, grad.reshape(-1), flat_avg, flat_avg_sq, scalar(beta1),
+                flat_param, _flat_for_numba(grad), flat_avg, flat_avg_sq, scalar(beta1),
                 scalar(1 - beta1), scalar(beta2), scalar(1 - beta2), scalar(eps),
                 scalar(coupled_decay), scalar(decay_factor), scalar(step_size),
                 scalar(bias_correction2_sqrt))

@@ -86,13 +86,16 @@ class Optimizer:
     def _check_update_inputs(self, param):
         """The optimizer kernels trust their inputs: a gradient or state tensor must match its
         parameter's shape, dtype and device before it reaches one (a wrong size would make an
-        in-place kernel read or write out of bounds)."""
+        in-place kernel read or write out of bounds). This runs for every parameter at every
+        step, so it compares the arrays' own attributes, not the Tensor properties."""
         tensors = [("gradient", param.grad)] + [
             (f"state '{name}'", value) for name, value in self.state.get(param, {}).items()
             if isinstance(value, Tensor)]
+        data = param._data
         for role, tensor in tensors:
-            if (tensor.shape, tensor.dtype, tensor.device) != (param.shape, param.dtype,
-                                                               param.device):
+            other = tensor._data
+            if (other.shape != data.shape or other.dtype != data.dtype
+                    or tensor._backend is not param._backend):
                 raise RuntimeError(
                     f"{type(self).__name__}.step: the {role} of a parameter of shape "
                     f"{param.shape} ({param.dtype}, {param.device}) has shape {tensor.shape} "

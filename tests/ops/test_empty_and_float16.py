@@ -72,11 +72,20 @@ def test_float16_computes_like_float32(kernels, name):
 
 @pytest.mark.parametrize("make", [lambda p: optim.SGD(p, lr=0.1, momentum=0.9),
                                   lambda p: optim.Adam(p, lr=0.1)], ids=["sgd", "adam"])
-def test_float16_parameters_are_updated_in_place(kernels, make):
-    param = dl.ones(3, dtype=dl.float16, requires_grad=True)
-    optimizer = make([param])
-    for _ in range(2):
-        param.grad = dl.ones(3, dtype=dl.float16)
-        optimizer.step()
-    assert param.dtype == dl.float16
-    assert np.all(param.numpy() < 1)
+@pytest.mark.parametrize("transposed", [False, True], ids=["contiguous", "transposed"])
+def test_float16_parameters_are_updated_in_place(kernels, make, transposed):
+    """Like float32 (the accelerated steps compute float16 in float32 working copies), also for
+    a strided parameter, whose working copy must be written back."""
+    start = np.linspace(0.5, 1.5, 12).reshape(4, 3)
+    updated = {}
+    for dtype in (dl.float16, dl.float32):
+        param = dl.tensor(start, dtype=dtype)
+        param = (param.T if transposed else param).requires_grad_()
+        optimizer = make([param])
+        for step in range(2):
+            param.grad = dl.full(param.shape, 0.5 + step, dtype=dtype)
+            optimizer.step()
+        assert param.dtype == dtype
+        updated[dtype] = param.numpy().astype(np.float32)
+    assert np.all(updated[dl.float16] < (start.T if transposed else start))
+    np.testing.assert_allclose(updated[dl.float16], updated[dl.float32], rtol=2e-3, atol=2e-3)
