@@ -14,6 +14,7 @@ import math
 import numpy as np
 from numba import prange
 
+from . import buffers
 from .parallel import serial_and_parallel
 from .vector_math import exp_and_expm1_nonpositive
 
@@ -106,14 +107,14 @@ def _gelu_backward(x, gy, gx, use_tanh):
 
 def _unary(kernel, x, *flags):
     flat_x = _flat(x)
-    y = np.empty(flat_x.size, flat_x.dtype)
+    y = buffers.empty((flat_x.size,), flat_x.dtype)
     kernel.pick(flat_x.size)(flat_x, y, *flags)
     return y.reshape(x.shape)
 
 
 def _binary(kernel, a, gy, *flags):
     flat_a, flat_gy = _flat(a), _flat(gy)
-    gx = np.empty(flat_gy.size, flat_gy.dtype)
+    gx = buffers.empty((flat_gy.size,), flat_gy.dtype)
     kernel.pick(flat_gy.size)(flat_a, flat_gy, gx, *flags)
     return gx.reshape(gy.shape)
 
