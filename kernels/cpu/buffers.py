@@ -24,8 +24,9 @@ import numpy as np
 LARGE_BYTES = 32 << 20
 """Arrays from this size on use the cache: glibc reuses the memory of smaller ones by itself."""
 
-CAPACITY_BYTES = 1 << 30
-"""The most memory the cache keeps, in use or free."""
+CAPACITY_BYTES = 256 << 20
+"""The most memory the cache keeps, in use or free (free buffers stay allocated until a request
+needs their room, or ``clear()``)."""
 
 _buffers = {}  # size in bytes -> [flat uint8 arrays of that size]
 _lock = threading.Lock()  # kernels run on several Python threads (the attention's chunks)
