@@ -19,6 +19,9 @@ each node the gradient of its output; gradients of inputs that were broadcast ar
 the input's shape, and gradients reaching a leaf are accumulated into its ``.grad``. Then each
 node lets go of what it saved and of its inputs (unless ``retain_graph=True``).
 
+An op with several outputs (split) subclasses ``MultiOutputFunction``: its backward gets one
+gradient per output, all at once (see the section on it below).
+
 Also here: grad mode (per thread), version counters (backward refuses saved values that an
 in-place op changed since), and tensor hooks. Custom ops written with Tensors, PyTorch-style,
 subclass ``dl.autograd.Function`` (minidl/custom_function.py).

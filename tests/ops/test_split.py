@@ -177,3 +177,12 @@ def test_draw_graph_gradients_through_a_split():
     loss.backward()
     np.testing.assert_allclose(grads[id(x)], x.grad.numpy(), rtol=1e-6)
     np.testing.assert_allclose(grads[id(c)], np.exp(c.numpy()), rtol=1e-6)
+
+
+def test_pieces_of_a_non_contiguous_tensor(kernels):
+    base = dl.tensor(rng.standard_normal((5, 4, 3)), requires_grad=True)
+    x = base.permute(2, 0, 1)  # (3, 5, 4), not C-ordered
+    pieces = x.split([1, 3], dim=-1)
+    np.testing.assert_array_equal(pieces[1].numpy(), x.numpy()[..., 1:])
+    assert pieces[1]._version_counter is x._version_counter
+    assert dl.gradcheck(lambda t: t.permute(2, 0, 1).split([1, 3], dim=-1), [base])
