@@ -94,7 +94,8 @@ def unbind(input, dim=0):  # noqa: A002
     """The slices along dim, each without that axis."""
     axis = _axis(dim, input.ndim, "unbind")
     lead = (slice(None),) * axis
-    return Unbind.apply(input, tuple(lead + (i,) for i in range(input.shape[axis])))
+    # (the Ellipsis keeps a slice of a 1-D array a 0-d view: NumPy's x[i] is a copied scalar)
+    return Unbind.apply(input, tuple(lead + (i, ...) for i in range(input.shape[axis])))
 
 
 def unflatten(input, dim, sizes):  # noqa: A002

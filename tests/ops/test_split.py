@@ -186,3 +186,12 @@ def test_pieces_of_a_non_contiguous_tensor(kernels):
     np.testing.assert_array_equal(pieces[1].numpy(), x.numpy()[..., 1:])
     assert pieces[1]._version_counter is x._version_counter
     assert dl.gradcheck(lambda t: t.permute(2, 0, 1).split([1, 3], dim=-1), [base])
+
+
+def test_unbind_of_a_vector_gives_zero_dimensional_views():
+    x = dl.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    pieces = x.unbind()
+    assert [p.shape for p in pieces] == [(), (), ()]
+    assert all(np.shares_memory(p.numpy(), x.numpy()) for p in pieces)
+    (pieces[0] * 4 + pieces[2]).backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [4, 0, 1])
