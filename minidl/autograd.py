@@ -300,6 +300,8 @@ class MultiOutputFunction(ArrayFunction):
         first, owner = inputs[0], getattr(arrays[0], "base", None)
         results = []
         for out in outs:
+            if not isinstance(out, backend.array_type):
+                out = backend.xp.asarray(out)  # (a NumPy scalar, say)
             result = Tensor._make(out, backend, needs_grad)
             if isinstance(first, Tensor) and out.base is not None and (
                     out.base is arrays[0] or out.base is owner):  # a view of the first input
