@@ -19,6 +19,9 @@ each node the gradient of its output; gradients of inputs that were broadcast ar
 the input's shape, and gradients reaching a leaf are accumulated into its ``.grad``. Then each
 node lets go of what it saved and of its inputs (unless ``retain_graph=True``).
 
+An op with several outputs (split) subclasses ``MultiOutputFunction``: its backward gets one
+gradient per output, all at once (see the section on it below).
+
 Also here: grad mode (per thread), version counters (backward refuses saved values that an
 in-place op changed since), and tensor hooks. Custom ops written with Tensors, PyTorch-style,
 subclass ``dl.autograd.Function`` (minidl/custom_function.py).
@@ -153,6 +156,7 @@ class Node:
     output_is_view = False  # the output shares its input's storage (reshape, getitem...)
     inplace_clock = None  # for the node of an in-place op: the write's clock (see bump_version)
     modified_by = None  # an in-place op overwrote the output this node saved (its name)
+    output_index = None  # which output of a multi-output op (see MultiOutputFunction)
 
     def __init__(self, function, backend):
         self.function = function
@@ -258,6 +262,78 @@ class ArrayFunction:
     @classmethod
     def op_name(cls):
         return cls.__name__.lower()
+
+
+# ---- ops with several outputs (split, unbind) -----------------------------------------------
+#
+# The graph's vertices are tensors, each made by one node. An op with several outputs gets one
+# hidden tensor, made by the op's node, that stands for all of them; each output is made from it
+# by a small node of its own (``OutputOf``) that only says which output it is. Every output then
+# comes before the hidden tensor in the topological order, so when backward reaches the hidden
+# tensor it holds the gradients of all the outputs: backward gathers them there, in a list with
+# None for an output that got none, and calls the op's backward once with that list. (Cutting a
+# tensor into pieces with getitem instead costs a full-size zero gradient per piece, summed.)
+class MultiOutputFunction(ArrayFunction):
+    """Base class of ops whose forward returns a tuple of arrays. Their backward receives a
+    tuple with one gradient per output (None where an output got none) and, as every op's,
+    returns one gradient per input. ``apply`` returns a tuple of Tensors."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # the function of its outputs' nodes, named after the op (``<SplitBackward>``, as the
+        # outputs' grad_fn in PyTorch)
+        cls._output_function = type(cls.__name__, (OutputOf,), {})
+
+    @classmethod
+    def apply(cls, *inputs, **options):
+        tensors = [x for x in inputs if isinstance(x, Tensor)]
+        backend = tensors[0]._backend
+        if any(x._backend is not backend for x in tensors):
+            raise RuntimeError(f"{cls.op_name()}: expected all tensors on the same device")
+        arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
+        ctx = Node(cls, backend)
+        ctx.inputs = inputs
+        clock = _clock[0]
+        outs = cls.forward(ctx, *arrays, **options)
+        needs_grad = (any(x._requires_grad for x in tensors) and is_grad_enabled()
+                      and outs[0].dtype.kind == "f") if outs else False
+        first, owner = inputs[0], getattr(arrays[0], "base", None)
+        results = []
+        for out in outs:
+            if not isinstance(out, backend.array_type):
+                out = backend.xp.asarray(out)  # (a NumPy scalar, say)
+            result = Tensor._make(out, backend, needs_grad)
+            if isinstance(first, Tensor) and out.base is not None and (
+                    out.base is arrays[0] or out.base is owner):  # a view of the first input
+                result._version_counter = first._shared_version_counter()
+            results.append(result)
+        if needs_grad or _record_every_op:
+            ctx.clock = clock
+            all_outputs = Tensor._make(arrays[0], backend, needs_grad)  # the hidden tensor
+            all_outputs.grad_fn = ctx
+            for i, result in enumerate(results):
+                node = Node(cls._output_function, backend)
+                node.inputs, node.clock, node.output_index = (all_outputs,), clock, i
+                node.output_count = len(results)
+                node.output_is_view = result._version_counter is not None
+                result.grad_fn = node
+        return tuple(results)
+
+
+class OutputOf(ArrayFunction):
+    """The function of one output's node of a MultiOutputFunction. The engine never calls its
+    backward: it hands the output's gradient on to the op's node (``gather_output_grad``)."""
+
+
+def gather_output_grad(node, grad, grads):
+    """Put the gradient of output ``node.output_index`` in the list that the op's node will
+    receive (``grads`` of the hidden tensor standing for all the outputs)."""
+    key = id(node.inputs[0])
+    gathered = grads.get(key)
+    if gathered is None:
+        gathered = grads[key] = [None] * node.output_count
+    i = node.output_index
+    gathered[i] = grad if gathered[i] is None else gathered[i] + grad
 
 
 # ---- versions: refusing to backpropagate through values that were changed in place ---------
@@ -478,6 +554,11 @@ def backward(root, gradient=None, retain_graph=False):
                 "was already freed); call backward(retain_graph=True) the first time if you "
                 "need to"
             )
+        if node.output_index is not None:  # one output of several: see MultiOutputFunction
+            gather_output_grad(node, grad, grads)
+            if not retain_graph:
+                node.free()
+            continue
         changed_since_recorded = clock > node.clock  # some storage was written in place since
         if changed_since_recorded:
             _check_saved_versions(tensor, node)

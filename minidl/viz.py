@@ -12,7 +12,7 @@ touching any ``.grad``, to get the gradient of every tensor, not only of the lea
 """
 import numpy as np
 
-from .autograd import reduce_broadcast_grad, topological_order
+from .autograd import gather_output_grad, reduce_broadcast_grad, topological_order
 from .tensor import Tensor
 
 
@@ -35,7 +35,15 @@ def node_gradients(root):
         if node.freed:
             raise RuntimeError("draw_graph: the graph was freed by backward(); call draw_graph "
                                "before backward(), or use backward(retain_graph=True)")
-        upstream = node.backend.xp.asarray(grad, dtype=tensor.dtype)
+        if node.output_index is not None:  # one output of several: see MultiOutputFunction
+            gather_output_grad(node, grad, grads)
+            continue
+        xp = node.backend.xp
+        if isinstance(grad, list):  # the gradients of a multi-output op's outputs, gathered
+            del grads[id(tensor)]  # (its hidden tensor shows none: the outputs show theirs)
+            upstream = [None if g is None else xp.asarray(g, tensor.dtype) for g in grad]
+        else:
+            upstream = xp.asarray(grad, dtype=tensor.dtype)
         input_grads = node.function.backward(node, upstream)
         if not isinstance(input_grads, tuple):
             input_grads = (input_grads,)

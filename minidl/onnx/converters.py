@@ -7,6 +7,7 @@ into a constant of the op's dtype); ``g.add(op_type, inputs, **attributes)`` app
 node and returns its output's name. Ops with no converter here make the export fail with an
 error naming them (``CONVERTERS`` is the table).
 """
+import dataclasses
 import math
 
 import numpy as np
@@ -28,6 +29,7 @@ from ..ops.math import Abs, Clamp, Exp, Log, Sqrt
 from ..ops.matmul import MatMul
 from ..ops.pooling import AvgPool2d, MaxPool2d, _pooling_output_size
 from ..ops.quantized import QuantizedLinearFunction
+from ..ops.rearrange import Split, Unbind
 from ..ops.reductions import Amax, Amin, Mean, Sum, Var
 from ..ops.resample import Resample2d, adaptive_average_matrix, interpolation_matrix
 from ..ops.selection import MaskedFill, Maximum, Minimum, Where
@@ -485,3 +487,18 @@ def getitem(g, op):
             result = g.add("Gather", [result, scalar], axis=axis)
         in_axis += 1
     return g.add("Identity", [result]) if result == g.input(op, 0) else result
+
+
+@converts(Split, Unbind)
+def split(g, op):
+    """The hidden tensor standing for all the pieces (autograd.MultiOutputFunction) is the
+    input itself; each piece is cut out of it below."""
+    return g.add("Identity", [g.input(op, 0)])
+
+
+@converts(Split._output_function, Unbind._output_function)
+def split_piece(g, op):
+    """One piece of split/chunk/unbind: the input indexed as that piece was (as getitem)."""
+    all_pieces = op.inputs[0]
+    index = all_pieces.grad_fn.indices[op.node.output_index]
+    return getitem(g, dataclasses.replace(op, inputs=(all_pieces, index)))

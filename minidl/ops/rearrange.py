@@ -1,11 +1,13 @@
 """Rearranging elements without arithmetic: split/chunk/unbind/narrow, contiguous, t/mT,
 swapaxes/movedim, flip, roll, repeat/tile/repeat_interleave, unflatten, tril/triu, diag.
 
-Pieces cut out of a tensor are plain indexing (``ops.getitem``), whose backward writes the
-gradient back where the piece came from. Ops that move or copy elements undo the move on the
-gradient: flip it again, roll it back, sum the copies of each element.
+A piece cut out with narrow is plain indexing (``ops.getitem``), whose backward writes the
+gradient back where the piece came from. split/chunk/unbind cut a tensor into all its pieces
+at once, one op with an output per piece, so that backward writes every piece's gradient into
+one array. Ops that move or copy elements undo the move on the gradient: flip it again, roll it
+back, sum the copies of each element.
 """
-from ..autograd import ArrayFunction
+from ..autograd import ArrayFunction, MultiOutputFunction
 from ..errors import reject_unsupported
 from ..tensor import Tensor
 from .gather import index_select
@@ -27,27 +29,57 @@ def narrow(input, dim, start, length):  # noqa: A002 (PyTorch's argument names)
     return input[(slice(None),) * axis + (slice(start, start + length),)]
 
 
+class Split(MultiOutputFunction):
+    """outs = the pieces x[..., index, ...] for each index (slices or integers along one axis,
+    which together cover it), as views;  grad: the pieces' gradients, each written where its
+    piece came from, into one array (zeros where a piece got no gradient)"""
+
+    @staticmethod
+    def forward(ctx, x, indices):
+        ctx.shape, ctx.dtype, ctx.indices = x.shape, x.dtype, indices
+        return tuple(x[index] for index in indices)
+
+    @staticmethod
+    def backward(ctx, grads):
+        grad_x = ctx.xp.empty(ctx.shape, dtype=ctx.dtype)  # every element is written below
+        for index, grad in zip(ctx.indices, grads):
+            grad_x[index] = 0 if grad is None else grad
+        return grad_x, None
+
+
+class Unbind(Split):
+    """Split into the slices along one axis, each without that axis (integer indices)."""
+
+
 def split(tensor, split_size_or_sections, dim=0):
     """Pieces of ``split_size`` along dim (the last may be smaller), or of the given sizes."""
     axis = _axis(dim, tensor.ndim, "split")
     size = tensor.shape[axis]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
-        if step <= 0:
-            raise RuntimeError(f"split: split_size must be positive, got {step}")
-        sections = [min(step, size - start) for start in range(0, size, step)] or [0]
+        if step < 0 or (step == 0 and size != 0):
+            raise RuntimeError(
+                f"split: split_size must be positive (0 only for an empty dimension), got "
+                f"{step} for dimension {dim} of shape {tensor.shape}"
+            )
+        sections = [min(step, size - start) for start in range(0, size, step or 1)] or [0]
     else:
         sections = [int(n) for n in split_size_or_sections]
+        if any(n < 0 for n in sections):
+            raise RuntimeError(
+                f"split: sizes {sections} must not be negative (dimension {dim} of shape "
+                f"{tensor.shape})"
+            )
         if sum(sections) != size:
             raise RuntimeError(
                 f"split: sizes {sections} sum to {sum(sections)}, but dimension {dim} of "
                 f"shape {tensor.shape} has {size}"
             )
-    pieces, start = [], 0
+    lead, indices, start = (slice(None),) * axis, [], 0
     for n in sections:
-        pieces.append(narrow(tensor, axis, start, n))
+        indices.append(lead + (slice(start, start + n),))
         start += n
-    return tuple(pieces)
+    return Split.apply(tensor, tuple(indices))
 
 
 def chunk(input, chunks, dim=0):  # noqa: A002
@@ -61,7 +93,9 @@ def chunk(input, chunks, dim=0):  # noqa: A002
 def unbind(input, dim=0):  # noqa: A002
     """The slices along dim, each without that axis."""
     axis = _axis(dim, input.ndim, "unbind")
-    return tuple(input[(slice(None),) * axis + (i,)] for i in range(input.shape[axis]))
+    lead = (slice(None),) * axis
+    # (the Ellipsis keeps a slice of a 1-D array a 0-d view: NumPy's x[i] is a copied scalar)
+    return Unbind.apply(input, tuple(lead + (i, ...) for i in range(input.shape[axis])))
 
 
 def unflatten(input, dim, sizes):  # noqa: A002

@@ -346,3 +346,22 @@ def test_batch_norm_of_features(tmp_path):
     x = np.random.default_rng(10).standard_normal((5, 4)).astype(np.float32)
     got, expected = export_and_run(tmp_path, model, dl.randn(2, 4), [x])
     np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_split_chunk_and_unbind(tmp_path):
+    """Pieces of split/chunk/unbind (one op with an output per piece) export as slices."""
+    class Pieces(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(4, 9)
+
+        def forward(self, x):
+            q, k, v = self.linear(x).split(3, dim=-1)
+            first, second = (q * k).chunk(2, dim=1)
+            rows = v.unbind(1)
+            return first.sum(1) + second.sum(1) + rows[0] * rows[-1]
+
+    dl.manual_seed(5)
+    x = np.random.default_rng(5).standard_normal((6, 4, 4)).astype(np.float32)
+    got, expected = export_and_run(tmp_path, Pieces(), dl.randn(2, 4, 4), [x])
+    np.testing.assert_allclose(got, expected, atol=1e-5)
