@@ -12,15 +12,17 @@ per element relative to ReLU's forward, as measured: sigmoid and tanh forward 4-
 import math
 
 import numpy as np
-from numba import prange
+from numba import njit, prange, types
+from numba.extending import overload
 
 from .parallel import serial_and_parallel
-from .vector_math import exp_and_expm1_nonpositive
+from .vector_math import constant_like, erf, exp_and_expm1_nonpositive
 
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 _INV_SQRT_2 = 1 / math.sqrt(2)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _GELU_CUBIC = 0.044715
+GELU_COST = 32
 
 
 def _flat(x):
@@ -76,45 +78,89 @@ def _tanh_backward(y, gy, gx):
         gx[i] = gy[i] * (1 - y[i] * y[i])
 
 
-@serial_and_parallel(cost=32)
-def _gelu_forward(x, y, use_tanh):
-    """reference.gelu_forward: y = x * Phi(x), erf form or tanh approximation."""
+@njit(inline="always", cache=True)
+def _signed_tanh(u):
+    """tanh(u) as in _tanh_forward, in u's precision: -t / (2 + t) with t = expm1(-2|u|)."""
+    _, t = exp_and_expm1_nonpositive(-(abs(u) + abs(u)))
+    magnitude = -t / (constant_like(u, 2.0) + t)
+    return magnitude if u >= 0 else -magnitude
+
+
+def _gaussian(x):
+    """exp(-x^2 / 2). Numba: the vector exp for a float32 x; math.exp for float64, whose GELU
+    loop calls math.erf (a scalar call) and so does not vectorise anyway, and where libm's exp
+    beats the vector one run one element at a time."""
+    return math.exp(-0.5 * x * x)
+
+
+@overload(_gaussian, inline="always")
+def _gaussian_by_type(x):
+    if x == types.float32:
+        return lambda x: exp_and_expm1_nonpositive(-(np.float32(0.5) * x * x))[0]
+    return lambda x: math.exp(-0.5 * x * x)
+
+
+@njit(inline="always", cache=True)
+def _gelu_tanh_argument(x):
+    """u = sqrt(2/pi) (x + 0.044715 x^3), the argument of tanh in the tanh approximation."""
+    return constant_like(x, _SQRT_2_OVER_PI) * (x + constant_like(x, _GELU_CUBIC) * x * x * x)
+
+
+@serial_and_parallel(cost=GELU_COST)
+def _gelu_erf_forward(x, y):
+    """reference.gelu_forward, approximate="none": y = x * Phi(x), Phi(x) = (1 + erf(x/sqrt 2)) / 2."""
     for i in prange(x.size):
         value = x[i]
-        if use_tanh:
-            inner = _SQRT_2_OVER_PI * (value + _GELU_CUBIC * value * value * value)
-            y[i] = 0.5 * value * (1 + math.tanh(inner))
-        else:
-            y[i] = 0.5 * value * (1 + math.erf(value * _INV_SQRT_2))
+        half, one = constant_like(value, 0.5), constant_like(value, 1.0)
+        y[i] = value * (half * (one + erf(value * constant_like(value, _INV_SQRT_2))))
 
 
-@serial_and_parallel(cost=48)
-def _gelu_backward(x, gy, gx, use_tanh):
-    """reference.gelu_backward: gx = gy * (Phi(x) + x phi(x)), or the tanh form's derivative."""
+@serial_and_parallel(cost=GELU_COST)
+def _gelu_erf_backward(x, gy, gx):
+    """reference.gelu_backward, approximate="none": gx = gy * (Phi(x) + x phi(x))."""
     for i in prange(x.size):
         value = x[i]
-        if use_tanh:
-            t = math.tanh(_SQRT_2_OVER_PI * (value + _GELU_CUBIC * value * value * value))
-            du_dx = _SQRT_2_OVER_PI * (1 + 3 * _GELU_CUBIC * value * value)
-            saturated_term = 0.0 if t * t == 1 else 0.5 * value * (1 - t * t) * du_dx  # inf * 0
-            gx[i] = gy[i] * (0.5 * (1 + t) + saturated_term)
-        else:
-            cdf = 0.5 * (1 + math.erf(value * _INV_SQRT_2))
-            pdf = math.exp(-0.5 * value * value) * _INV_SQRT_2PI
-            gx[i] = gy[i] * (cdf + value * pdf)
+        half, one = constant_like(value, 0.5), constant_like(value, 1.0)
+        cdf = half * (one + erf(value * constant_like(value, _INV_SQRT_2)))
+        pdf = _gaussian(value) * constant_like(value, _INV_SQRT_2PI)
+        gx[i] = gy[i] * (cdf + value * pdf)
 
 
-def _unary(kernel, x, *flags):
+@serial_and_parallel(cost=GELU_COST)
+def _gelu_tanh_forward(x, y):
+    """reference.gelu_forward, approximate="tanh": y = x (1 + tanh(u)) / 2."""
+    for i in prange(x.size):
+        value = x[i]
+        half, one = constant_like(value, 0.5), constant_like(value, 1.0)
+        y[i] = half * value * (one + _signed_tanh(_gelu_tanh_argument(value)))
+
+
+@serial_and_parallel(cost=GELU_COST)
+def _gelu_tanh_backward(x, gy, gx):
+    """reference.gelu_backward, approximate="tanh": gx = gy * ((1 + t) / 2 + x (1 - t^2) u' / 2)."""
+    for i in prange(x.size):
+        value = x[i]
+        half, one = constant_like(value, 0.5), constant_like(value, 1.0)
+        t = _signed_tanh(_gelu_tanh_argument(value))
+        du_dx = constant_like(value, _SQRT_2_OVER_PI) * (
+            one + constant_like(value, 3 * _GELU_CUBIC) * value * value)
+        saturated = t * t == one  # then the term is 0, also where du_dx overflowed to inf
+        saturated_term = constant_like(value, 0.0) if saturated else (
+            half * value * (one - t * t) * du_dx)
+        gx[i] = gy[i] * (half * (one + t) + saturated_term)
+
+
+def _unary(kernel, x):
     flat_x = _flat(x)
     y = np.empty_like(flat_x)
-    kernel.pick(flat_x.size)(flat_x, y, *flags)
+    kernel.pick(flat_x.size)(flat_x, y)
     return y.reshape(x.shape)
 
 
-def _binary(kernel, a, gy, *flags):
+def _binary(kernel, a, gy):
     flat_a, flat_gy = _flat(a), _flat(gy)
     gx = np.empty_like(flat_gy)
-    kernel.pick(flat_gy.size)(flat_a, flat_gy, gx, *flags)
+    kernel.pick(flat_gy.size)(flat_a, flat_gy, gx)
     return gx.reshape(gy.shape)
 
 
@@ -149,8 +195,8 @@ def tanh_backward(y, gy):
 
 
 def gelu_forward(x, approximate):
-    return _unary(_gelu_forward, x, _use_tanh(approximate))
+    return _unary(_gelu_tanh_forward if _use_tanh(approximate) else _gelu_erf_forward, x)
 
 
 def gelu_backward(x, gy, approximate):
-    return _binary(_gelu_backward, x, gy, _use_tanh(approximate))
+    return _binary(_gelu_tanh_backward if _use_tanh(approximate) else _gelu_erf_backward, x, gy)
