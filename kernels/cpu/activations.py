@@ -78,14 +78,6 @@ def _tanh_backward(y, gy, gx):
         gx[i] = gy[i] * (1 - y[i] * y[i])
 
 
-@njit(inline="always", cache=True)
-def _signed_tanh(u):
-    """tanh(u) as in _tanh_forward, in u's precision: -t / (2 + t) with t = expm1(-2|u|)."""
-    _, t = exp_and_expm1_nonpositive(-(abs(u) + abs(u)))
-    magnitude = -t / (constant_like(u, 2.0) + t)
-    return magnitude if u >= 0 else -magnitude
-
-
 def _gaussian(x):
     """exp(-x^2 / 2). Numba: the vector exp for a float32 x; math.exp for float64, whose GELU
     loop calls math.erf (a scalar call) and so does not vectorise anyway, and where libm's exp
@@ -101,14 +93,19 @@ def _gaussian_by_type(x):
 
 
 @njit(inline="always", cache=True)
-def _gelu_tanh_argument(x):
-    """u = sqrt(2/pi) (x + 0.044715 x^3), the argument of tanh in the tanh approximation."""
-    return constant_like(x, _SQRT_2_OVER_PI) * (x + constant_like(x, _GELU_CUBIC) * x * x * x)
+def _gelu_tanh_cdf(x):
+    """The tanh approximation of Phi(x), (1 + tanh(u)) / 2 with u = sqrt(2/pi) (x + 0.044715 x^3),
+    as the sigmoid of 2u: 1 / (1 + z) for u >= 0, z / (1 + z) below, z = exp(-2|u|) (the vector
+    exp, as in _sigmoid_forward). 1 + tanh(u) itself would cancel where tanh(u) ~ -1."""
+    u = constant_like(x, _SQRT_2_OVER_PI) * (x + constant_like(x, _GELU_CUBIC) * x * x * x)
+    z, _ = exp_and_expm1_nonpositive(-(abs(u) + abs(u)))
+    one = constant_like(x, 1.0)
+    return (one if u >= 0 else z) / (one + z)
 
 
 @serial_and_parallel(cost=GELU_COST)
 def _gelu_erf_forward(x, y):
-    """reference.gelu_forward, approximate="none": y = x * Phi(x), Phi(x) = (1 + erf(x/sqrt 2)) / 2."""
+    """reference.gelu_forward, approximate="none": y = x Phi(x) = x (1 + erf(x / sqrt 2)) / 2."""
     for i in prange(x.size):
         value = x[i]
         half, one = constant_like(value, 0.5), constant_like(value, 1.0)
@@ -128,26 +125,24 @@ def _gelu_erf_backward(x, gy, gx):
 
 @serial_and_parallel(cost=GELU_COST)
 def _gelu_tanh_forward(x, y):
-    """reference.gelu_forward, approximate="tanh": y = x (1 + tanh(u)) / 2."""
+    """reference.gelu_forward, approximate="tanh": y = x (1 + tanh(u)) / 2 = x * cdf."""
     for i in prange(x.size):
-        value = x[i]
-        half, one = constant_like(value, 0.5), constant_like(value, 1.0)
-        y[i] = half * value * (one + _signed_tanh(_gelu_tanh_argument(value)))
+        y[i] = x[i] * _gelu_tanh_cdf(x[i])
 
 
 @serial_and_parallel(cost=GELU_COST)
 def _gelu_tanh_backward(x, gy, gx):
-    """reference.gelu_backward, approximate="tanh": gx = gy * ((1 + t) / 2 + x (1 - t^2) u' / 2)."""
+    """reference.gelu_backward, approximate="tanh": with cdf = (1 + t) / 2, 1 - t^2 is
+    4 cdf (1 - cdf), so gx = gy * (cdf + 2 x cdf (1 - cdf) du/dx)."""
     for i in prange(x.size):
         value = x[i]
-        half, one = constant_like(value, 0.5), constant_like(value, 1.0)
-        t = _signed_tanh(_gelu_tanh_argument(value))
+        cdf = _gelu_tanh_cdf(value)
         du_dx = constant_like(value, _SQRT_2_OVER_PI) * (
-            one + constant_like(value, 3 * _GELU_CUBIC) * value * value)
-        saturated = t * t == one  # then the term is 0, also where du_dx overflowed to inf
-        saturated_term = constant_like(value, 0.0) if saturated else (
-            half * value * (one - t * t) * du_dx)
-        gx[i] = gy[i] * (half * (one + t) + saturated_term)
+            constant_like(value, 1.0) + constant_like(value, 3 * _GELU_CUBIC) * value * value)
+        slope = cdf * (constant_like(value, 1.0) - cdf)
+        # where tanh saturates the term is 0, also where x^2 overflowed du_dx to inf
+        slope_term = constant_like(value, 0.0) if slope == 0 else (value + value) * slope * du_dx
+        gx[i] = gy[i] * (cdf + slope_term)
 
 
 def _unary(kernel, x):
