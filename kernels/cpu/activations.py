@@ -2,11 +2,13 @@
 
 Each kernel is one loop over the flattened array that reads its inputs once and writes a
 preallocated output once; the wrappers flatten (copying only non-contiguous inputs) and restore
-the shape. Derivatives are fused into the same single pass. Sigmoid and tanh use
-``vector_math``'s exp, which LLVM vectorises (``math.exp`` and ``math.tanh`` are scalar calls).
-Each loop is compiled serial and parallel (``parallel.py``); its ``cost`` is its serial time
-per element relative to ReLU's forward, as measured: sigmoid and tanh forward 4-5, GELU 30-50
-(erf and tanh are scalar calls there).
+the shape. Derivatives are fused into the same single pass. Sigmoid, tanh and GELU use
+``vector_math``'s exp and erf, which LLVM vectorises (``math.exp``, ``math.tanh`` and
+``math.erf`` are scalar calls), and GELU computes in x's precision (``constant_like``), so that a
+float32 loop runs 16 lanes at a time. Each loop is compiled serial and parallel
+(``parallel.py``); its ``cost`` is its serial time per element relative to ReLU's forward, as
+measured on float32 (``benchmarks/elementwise_kernels.py``): sigmoid and tanh forward 4-6, GELU
+5-12. Float64 GELU with erf costs 30-50, since its erf is ``math.erf``.
 """
 
 import math
@@ -22,7 +24,6 @@ _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 _INV_SQRT_2 = 1 / math.sqrt(2)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _GELU_CUBIC = 0.044715
-GELU_COST = 32
 
 
 def _flat(x):
@@ -103,7 +104,7 @@ def _gelu_tanh_cdf(x):
     return (one if u >= 0 else z) / (one + z)
 
 
-@serial_and_parallel(cost=GELU_COST)
+@serial_and_parallel(cost=8)
 def _gelu_erf_forward(x, y):
     """reference.gelu_forward, approximate="none": y = x Phi(x) = x (1 + erf(x / sqrt 2)) / 2."""
     for i in prange(x.size):
@@ -112,7 +113,7 @@ def _gelu_erf_forward(x, y):
         y[i] = value * (half * (one + erf(value * constant_like(value, _INV_SQRT_2))))
 
 
-@serial_and_parallel(cost=GELU_COST)
+@serial_and_parallel(cost=12)
 def _gelu_erf_backward(x, gy, gx):
     """reference.gelu_backward, approximate="none": gx = gy * (Phi(x) + x phi(x))."""
     for i in prange(x.size):
@@ -123,14 +124,14 @@ def _gelu_erf_backward(x, gy, gx):
         gx[i] = gy[i] * (cdf + value * pdf)
 
 
-@serial_and_parallel(cost=GELU_COST)
+@serial_and_parallel(cost=5)
 def _gelu_tanh_forward(x, y):
     """reference.gelu_forward, approximate="tanh": y = x (1 + tanh(u)) / 2 = x * cdf."""
     for i in prange(x.size):
         y[i] = x[i] * _gelu_tanh_cdf(x[i])
 
 
-@serial_and_parallel(cost=GELU_COST)
+@serial_and_parallel(cost=6)
 def _gelu_tanh_backward(x, gy, gx):
     """reference.gelu_backward, approximate="tanh": with cdf = (1 + t) / 2, 1 - t^2 is
     4 cdf (1 - cdf), so gx = gy * (cdf + 2 x cdf (1 - cdf) du/dx)."""
