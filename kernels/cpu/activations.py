@@ -79,17 +79,6 @@ def _tanh_backward(y, gy, gx):
         gx[i] = gy[i] * (1 - y[i] * y[i])
 
 
-@njit(inline="always", cache=True)
-def _gelu_tanh_cdf(x):
-    """The tanh approximation of Phi(x), (1 + tanh(u)) / 2 with u = sqrt(2/pi) (x + 0.044715 x^3),
-    as the sigmoid of 2u: 1 / (1 + z) for u >= 0, z / (1 + z) below, z = exp(-2|u|) (the vector
-    exp, as in _sigmoid_forward). 1 + tanh(u) itself would cancel where tanh(u) ~ -1."""
-    u = constant_like(x, _SQRT_2_OVER_PI) * (x + constant_like(x, _GELU_CUBIC) * x * x * x)
-    z, _ = exp_and_expm1_nonpositive(-(abs(u) + abs(u)))
-    one = constant_like(x, 1.0)
-    return (one if u >= 0 else z) / (one + z)
-
-
 @serial_and_parallel(cost=8)
 def _gelu_erf_forward(x, y):
     """reference.gelu_forward, approximate="none": y = x Phi(x) = x (1 + erf(x / sqrt 2)) / 2."""
@@ -109,6 +98,17 @@ def _gelu_erf_backward(x, gy, gx):
         gaussian, _ = exp_and_expm1_nonpositive(-(half * value * value))  # exp(-x^2 / 2)
         pdf = gaussian * constant_like(value, _INV_SQRT_2PI)
         gx[i] = gy[i] * (cdf + value * pdf)
+
+
+@njit(inline="always", cache=True)
+def _gelu_tanh_cdf(x):
+    """The tanh approximation of Phi(x), (1 + tanh(u)) / 2 with u = sqrt(2/pi) (x + 0.044715 x^3),
+    as the sigmoid of 2u: 1 / (1 + z) for u >= 0, z / (1 + z) below, z = exp(-2|u|) (the vector
+    exp, as in _sigmoid_forward). 1 + tanh(u) itself would cancel where tanh(u) ~ -1."""
+    u = constant_like(x, _SQRT_2_OVER_PI) * (x + constant_like(x, _GELU_CUBIC) * x * x * x)
+    z, _ = exp_and_expm1_nonpositive(-(abs(u) + abs(u)))
+    one = constant_like(x, 1.0)
+    return (one if u >= 0 else z) / (one + z)
 
 
 @serial_and_parallel(cost=5)
