@@ -117,7 +117,7 @@ def _constant_by_type(x, value):
 def erf(x):
     """erf(x) = 2/sqrt(pi) * integral of exp(-t^2) from 0 to x. Call it from Numba-compiled code,
     which runs ``_erf_float32`` (within 1e-7 of the exact value) for a float32 x and
-    ``_erf_float64`` (within 3e-15) otherwise; both vectorise."""
+    ``_erf_float64`` (within 2e-15) otherwise; both vectorise."""
     return math.erf(x)
 
 
