@@ -2,21 +2,23 @@
 
 Each kernel is one loop over the flattened array that reads its inputs once and writes a
 preallocated output once; the wrappers flatten (copying only non-contiguous inputs) and restore
-the shape. Derivatives are fused into the same single pass. Sigmoid and tanh use
-``vector_math``'s exp, which LLVM vectorises (``math.exp`` and ``math.tanh`` are scalar calls).
-Each loop is compiled serial and parallel (``parallel.py``); its ``cost`` is its serial time
-per element relative to ReLU's forward, as measured: sigmoid and tanh forward 4-5, GELU 30-50
-(erf and tanh are scalar calls there).
+the shape. Derivatives are fused into the same single pass. Sigmoid, tanh and GELU use
+``vector_math``'s exp and erf, which LLVM vectorises (``math.exp``, ``math.tanh`` and
+``math.erf`` are scalar calls), and GELU computes in x's precision (``constant_like``), so that a
+float32 loop runs twice as many lanes as a float64 one (8 and 4 in the 256-bit vectors LLVM
+picks here). Each loop is compiled serial and parallel (``parallel.py``); its ``cost`` is its
+serial time per element relative to ReLU's forward, as measured on float32
+(``benchmarks/elementwise_kernels.py``): sigmoid and tanh forward 4-6, GELU 5-12 (float64 GELU
+costs 2-4 times its float32 twin).
 """
 
 import math
 
-import numpy as np
-from numba import prange
+from numba import njit, prange
 
 from . import buffers
 from .parallel import serial_and_parallel
-from .vector_math import exp_and_expm1_nonpositive
+from .vector_math import constant_like, erf, exp_and_expm1_nonpositive
 
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 _INV_SQRT_2 = 1 / math.sqrt(2)
@@ -77,45 +79,71 @@ def _tanh_backward(y, gy, gx):
         gx[i] = gy[i] * (1 - y[i] * y[i])
 
 
-@serial_and_parallel(cost=32)
-def _gelu_forward(x, y, use_tanh):
-    """reference.gelu_forward: y = x * Phi(x), erf form or tanh approximation."""
+@serial_and_parallel(cost=8)
+def _gelu_erf_forward(x, y):
+    """reference.gelu_forward, approximate="none": y = x Phi(x) = x (1 + erf(x / sqrt 2)) / 2."""
     for i in prange(x.size):
         value = x[i]
-        if use_tanh:
-            inner = _SQRT_2_OVER_PI * (value + _GELU_CUBIC * value * value * value)
-            y[i] = 0.5 * value * (1 + math.tanh(inner))
-        else:
-            y[i] = 0.5 * value * (1 + math.erf(value * _INV_SQRT_2))
+        half, one = constant_like(value, 0.5), constant_like(value, 1.0)
+        y[i] = value * (half * (one + erf(value * constant_like(value, _INV_SQRT_2))))
 
 
-@serial_and_parallel(cost=48)
-def _gelu_backward(x, gy, gx, use_tanh):
-    """reference.gelu_backward: gx = gy * (Phi(x) + x phi(x)), or the tanh form's derivative."""
+@serial_and_parallel(cost=12)
+def _gelu_erf_backward(x, gy, gx):
+    """reference.gelu_backward, approximate="none": gx = gy * (Phi(x) + x phi(x))."""
     for i in prange(x.size):
         value = x[i]
-        if use_tanh:
-            t = math.tanh(_SQRT_2_OVER_PI * (value + _GELU_CUBIC * value * value * value))
-            du_dx = _SQRT_2_OVER_PI * (1 + 3 * _GELU_CUBIC * value * value)
-            saturated_term = 0.0 if t * t == 1 else 0.5 * value * (1 - t * t) * du_dx  # inf * 0
-            gx[i] = gy[i] * (0.5 * (1 + t) + saturated_term)
-        else:
-            cdf = 0.5 * (1 + math.erf(value * _INV_SQRT_2))
-            pdf = math.exp(-0.5 * value * value) * _INV_SQRT_2PI
-            gx[i] = gy[i] * (cdf + value * pdf)
+        half, one = constant_like(value, 0.5), constant_like(value, 1.0)
+        cdf = half * (one + erf(value * constant_like(value, _INV_SQRT_2)))
+        gaussian, _ = exp_and_expm1_nonpositive(-(half * value * value))  # exp(-x^2 / 2)
+        pdf = gaussian * constant_like(value, _INV_SQRT_2PI)
+        gx[i] = gy[i] * (cdf + value * pdf)
 
 
-def _unary(kernel, x, *flags):
+@njit(inline="always", cache=True)
+def _gelu_tanh_cdf(x):
+    """The tanh approximation of Phi(x), (1 + tanh(u)) / 2 with u = sqrt(2/pi) (x + 0.044715 x^3),
+    as the sigmoid of 2u: 1 / (1 + z) for u >= 0, z / (1 + z) below, z = exp(-2|u|) (the vector
+    exp, as in _sigmoid_forward). 1 + tanh(u) itself would cancel where tanh(u) ~ -1."""
+    u = constant_like(x, _SQRT_2_OVER_PI) * (x + constant_like(x, _GELU_CUBIC) * x * x * x)
+    z, _ = exp_and_expm1_nonpositive(-(abs(u) + abs(u)))
+    one = constant_like(x, 1.0)
+    return (one if u >= 0 else z) / (one + z)
+
+
+@serial_and_parallel(cost=5)
+def _gelu_tanh_forward(x, y):
+    """reference.gelu_forward, approximate="tanh": y = x (1 + tanh(u)) / 2 = x * cdf."""
+    for i in prange(x.size):
+        y[i] = x[i] * _gelu_tanh_cdf(x[i])
+
+
+@serial_and_parallel(cost=6)
+def _gelu_tanh_backward(x, gy, gx):
+    """reference.gelu_backward, approximate="tanh": with cdf = (1 + t) / 2, 1 - t^2 is
+    4 cdf (1 - cdf), so gx = gy * (cdf + 2 x cdf (1 - cdf) du/dx)."""
+    for i in prange(x.size):
+        value = x[i]
+        cdf = _gelu_tanh_cdf(value)
+        du_dx = constant_like(value, _SQRT_2_OVER_PI) * (
+            constant_like(value, 1.0) + constant_like(value, 3 * _GELU_CUBIC) * value * value)
+        slope = cdf * (constant_like(value, 1.0) - cdf)
+        # where tanh saturates the term is 0, also where x^2 overflowed du_dx to inf
+        slope_term = constant_like(value, 0.0) if slope == 0 else (value + value) * slope * du_dx
+        gx[i] = gy[i] * (cdf + slope_term)
+
+
+def _unary(kernel, x):
     flat_x = _flat(x)
     y = buffers.empty((flat_x.size,), flat_x.dtype)
-    kernel.pick(flat_x.size)(flat_x, y, *flags)
+    kernel.pick(flat_x.size)(flat_x, y)
     return y.reshape(x.shape)
 
 
-def _binary(kernel, a, gy, *flags):
+def _binary(kernel, a, gy):
     flat_a, flat_gy = _flat(a), _flat(gy)
     gx = buffers.empty((flat_gy.size,), flat_gy.dtype)
-    kernel.pick(flat_gy.size)(flat_a, flat_gy, gx, *flags)
+    kernel.pick(flat_gy.size)(flat_a, flat_gy, gx)
     return gx.reshape(gy.shape)
 
 
@@ -150,8 +178,8 @@ def tanh_backward(y, gy):
 
 
 def gelu_forward(x, approximate):
-    return _unary(_gelu_forward, x, _use_tanh(approximate))
+    return _unary(_gelu_tanh_forward if _use_tanh(approximate) else _gelu_erf_forward, x)
 
 
 def gelu_backward(x, gy, approximate):
-    return _binary(_gelu_backward, x, gy, _use_tanh(approximate))
+    return _binary(_gelu_tanh_backward if _use_tanh(approximate) else _gelu_erf_backward, x, gy)

@@ -101,7 +101,8 @@ ELEMENTWISE = {
     "log_softmax": ("log_softmax_forward", "log_softmax_backward", True, ()),
 }
 # gelu's derivative near x = -5 is (1 + t)/2 + ... with t ~ -1: the float32 reference loses
-# digits to that cancellation (the Numba kernels compute in float64), up to ~1e-6 absolute
+# digits to that cancellation (the Numba kernels compute (1 + t)/2 as a sigmoid, which does not
+# cancel), up to ~1e-6 absolute
 GELU_TOLERANCE = {np.float32: dict(rtol=1e-5, atol=1e-5), np.float64: TOLERANCE[np.float64]}
 
 
@@ -118,6 +119,27 @@ def test_elementwise_and_softmax(name, case, scale):
     saved = y if takes_output else x
     run_both(f"{name} backward", lambda ks, s, g: getattr(ks, backward)(s, g, *extra), [saved, gy],
              tolerance)
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gelu_special_values(approximate, dtype):
+    """NaN, +-inf, huge |x| (x^2, x^3 overflow in float32), signed zeros, subnormals, x around
+    the float32 erf's clamp (|x / sqrt 2| = 4) and GELU's minimum: the reference's values, with
+    the same signs of zeros and the same infinities."""
+    x = np.array([np.nan, np.inf, -np.inf, 1e30, -1e30, 1e20, -1e20, 0.0, -0.0, 1e-40, -1e-40,
+                  5.65, 5.66, -5.65, -5.66, 12.0, -12.0, -0.75], dtype=dtype)
+    gy = np.linspace(-1, 2, x.size).astype(dtype)
+    calls = {"forward": lambda ks: ks.gelu_forward(x, approximate),
+             "backward": lambda ks: ks.gelu_backward(x, gy, approximate)}
+    for name, call in calls.items():
+        with np.errstate(over="ignore", invalid="ignore"):  # the reference's x^3, inf * 0
+            got, want = call(cpu), call(ref)
+        assert_close(f"gelu {approximate} {name}", got, want, GELU_TOLERANCE)
+        # where the float32 reference rounds to 0 the cpu set may give a tiny number instead
+        zeros = (want == 0) & (got == 0)
+        np.testing.assert_array_equal(np.signbit(got[zeros]), np.signbit(want[zeros]),
+                                      err_msg=f"gelu {approximate} {name}: signs of zeros")
 
 
 @examples
