@@ -4,7 +4,8 @@ call them.
 Numba turns ``math.exp`` into a call to the C library, one element at a time (unless Intel's SVML
 is installed), which makes sigmoid and tanh compute-bound. The functions below use only +, *,
 floor and a table lookup, all of which have SIMD instructions, so a loop over an array runs
-8 (float64) or 16 (float32) lanes at a time with AVX-512.
+several lanes at a time (on the AVX-512 development machine LLVM picks 256-bit vectors: 4
+float64 or 8 float32 lanes).
 
 The classic recipe (Cody and Waite): write x = n ln2 + r with n an integer and |r| <= ln2 / 2,
 so exp(x) = 2^n exp(r); exp(r) - 1 is a short Taylor polynomial in r, and 2^n is read from a
