@@ -100,7 +100,9 @@ def kernel_samples():
         "relu_forward": (x,), "relu_backward": (x, gy),
         "sigmoid_forward": (x,), "sigmoid_backward": (x, gy),
         "tanh_forward": (x,), "tanh_backward": (x, gy),
-        "gelu_forward": (x, "none"), "gelu_backward": (x, gy, "none"),
+        # a list: one call per form, each its own compiled loop
+        "gelu_forward": [(x, "none"), (x, "tanh")],
+        "gelu_backward": [(x, gy, "none"), (x, gy, "tanh")],
         "softmax_forward": (x,), "softmax_backward": (x, gy),
         "log_softmax_forward": (x,), "log_softmax_backward": (x, gy),
         "cross_entropy_forward": (logits, target, -100, 0.0),
@@ -149,9 +151,11 @@ def child_compile_kernels():
             if name not in samples:
                 problems[name] = "no sample inputs in benchmarks/startup.py"
                 continue
+            calls = samples[name] if isinstance(samples[name], list) else [samples[name]]
             started = time.perf_counter()
             try:
-                getattr(cpu, name)(*samples[name])
+                for args in calls:
+                    getattr(cpu, name)(*args)
             except Exception as err:  # report and go on: one broken kernel must not hide the rest
                 problems[name + suffix] = f"{type(err).__name__}: {err}"
                 continue
