@@ -44,16 +44,17 @@ D_i = rowsum(dO_i * O_i), the softmax Jacobian term:
 dK and dV of a key tile are complete after its blocks of queries; dQ sums the contributions of
 every key tile. Rows with log l = -inf have P = 0 and get zero gradients.
 
-Parallelism: the batch is cut into one chunk per thread (``threads.get_num_threads()``) and each
-Python thread runs the whole algorithm on its chunk; ``np.matmul`` and the Numba kernels
-(``nogil=True``) release the GIL, so the threads run at the same time. The products are too small
-for BLAS to gain from splitting one across threads, and we keep them so: OpenBLAS runs a product
-of at most 64^3 multiply-adds on the calling thread, while a bigger one goes to its own thread
-pool, which our threads would then queue for. So the inner block is sized to keep
-tile x block x width within _PRODUCT_LIMIT. Every output element is computed by one thread in a
-fixed order: results are deterministic.
+Parallelism: the batch is cut into pieces, which ``threads.get_num_threads()`` Python threads
+take one at a time (``_run_on_batch_pieces`` says why), each running the whole algorithm on its
+piece; ``np.matmul`` and the Numba kernels (``nogil=True``) release the GIL, so the threads run
+at the same time. The products are too small for BLAS to gain from splitting one across
+threads, and we keep them so: OpenBLAS runs a product of at most 64^3 multiply-adds on the
+calling thread, while a bigger one goes to its own thread pool, which our threads would then
+queue for. So the inner block is sized to keep tile x block x width within _PRODUCT_LIMIT.
+Every output element is computed by one thread in a fixed order: results are deterministic.
 """
 
+import itertools
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -67,6 +68,7 @@ from .vector_math import exp_and_expm1_nonpositive
 
 _TILE = 32  # rows of the outer loop: queries in the forward, keys in the backward
 _PRODUCT_LIMIT = 64**3  # multiply-adds of one matrix product, below OpenBLAS's threading
+_PIECES_PER_THREAD = 2  # pieces of the batch per thread, so that threads can even out their work
 
 
 def _block_rows(width):
@@ -253,8 +255,8 @@ def _transposed_copy(x):
     return np.ascontiguousarray(_transposed(x))
 
 
-def _forward_chunk(q, k, v, mask, scale, causal, o, row_max, log_sum):
-    """The forward pass on (a chunk of) the batch, writing o and the parts of lse."""
+def _forward_piece(q, k, v, mask, scale, causal, o, row_max, log_sum):
+    """The forward pass on a piece of the batch, writing o and the parts of lse."""
     (batch, num_queries, width), num_keys, value_width = q.shape, k.shape[1], v.shape[2]
     q_t = _transposed_copy(q)  # (B, E, L)
     tile = min(_TILE, num_queries)
@@ -288,8 +290,8 @@ def _forward_chunk(q, k, v, mask, scale, causal, o, row_max, log_sum):
         _normalise_output(tile_acc, running_max, running_sum, query_start, o, row_max, log_sum)
 
 
-def _backward_chunk(q, k, v, o, row_max, log_sum, go, mask, scale, causal, gq, gk, gv):
-    """The backward pass on (a chunk of) the batch, writing gq, gk and gv."""
+def _backward_piece(q, k, v, o, row_max, log_sum, go, mask, scale, causal, gq, gk, gv):
+    """The backward pass on a piece of the batch, writing gq, gk and gv."""
     (batch, num_queries, width), num_keys, value_width = q.shape, k.shape[1], v.shape[2]
     row_dot = np.empty((batch, num_queries), dtype=q.dtype)
     _output_gradient_dot(go, o, row_dot)
@@ -345,14 +347,28 @@ def _thread_pool():
     return _pool
 
 
-def _run_on_batch_chunks(batch, work):
-    """work(chunk) for contiguous slices of range(batch), one per thread, all at once."""
-    num_chunks = min(batch, get_num_threads())
-    bounds = [batch * c // num_chunks for c in range(num_chunks + 1)]
-    chunks = [slice(bounds[c], bounds[c + 1]) for c in range(num_chunks)]
-    others = [_thread_pool().submit(work, chunk) for chunk in chunks[1:]]
+def _run_on_batch_pieces(batch, work):
+    """work(piece) for consecutive slices of range(batch), _PIECES_PER_THREAD per thread, taken
+    one at a time by the threads until none is left. The pieces depend on the batch size and the
+    thread count alone, and each is computed by one thread from start to end, so the results do
+    not depend on which thread took which piece.
+
+    Taking pieces rather than one fixed share each matters on a busy machine: a thread that
+    shares its core (with another process, or with OpenBLAS's threads, which spin for a while
+    after each threaded product) would otherwise hold the others up, and take twice as long as
+    its share needs."""
+    size = math.ceil(batch / (_PIECES_PER_THREAD * get_num_threads()))
+    pieces = [slice(start, min(batch, start + size)) for start in range(0, batch, size)]
+    taken = itertools.count()  # next() on it is atomic: each piece goes to exactly one thread
+
+    def take_pieces():
+        while (index := next(taken)) < len(pieces):
+            work(pieces[index])
+
+    num_threads = min(len(pieces), get_num_threads())
+    others = [_thread_pool().submit(take_pieces) for _ in range(num_threads - 1)]
     try:
-        work(chunks[0])  # this thread takes the first chunk
+        take_pieces()  # this thread takes pieces too
     finally:
         for future in others:
             future.result()  # waits, and re-raises an exception from the thread
@@ -368,8 +384,8 @@ def _mask_view(mask, batch, num_queries, num_keys, dtype):
     return mask if mask.shape == shape else np.broadcast_to(mask, shape)
 
 
-def _chunk(mask, chunk):
-    return None if mask is None else mask[chunk]
+def _piece(mask, piece):
+    return None if mask is None else mask[piece]
 
 
 def attention_forward(q, k, v, mask, scale, causal):
@@ -384,8 +400,8 @@ def attention_forward(q, k, v, mask, scale, causal):
         row_max.fill(0)
         log_sum.fill(-np.inf)
         return o, (row_max, log_sum)
-    _run_on_batch_chunks(batch, lambda c: _forward_chunk(
-        q[c], k[c], v[c], _chunk(mask, c), scale, causal, o[c], row_max[c], log_sum[c]))
+    _run_on_batch_pieces(batch, lambda c: _forward_piece(
+        q[c], k[c], v[c], _piece(mask, c), scale, causal, o[c], row_max[c], log_sum[c]))
     return o, (row_max, log_sum)
 
 
@@ -399,7 +415,7 @@ def attention_backward(q, k, v, o, lse, go, mask, scale, causal):
     gq, gk, gv = np.empty_like(q), np.empty_like(k), np.empty_like(v)
     if batch * num_queries == 0 or num_keys == 0:  # no query sees a key: no gradient
         return np.zeros_like(q), np.zeros_like(k), np.zeros_like(v)
-    _run_on_batch_chunks(batch, lambda c: _backward_chunk(
-        q[c], k[c], v[c], o[c], row_max[c], log_sum[c], go[c], _chunk(mask, c), scale, causal,
+    _run_on_batch_pieces(batch, lambda c: _backward_piece(
+        q[c], k[c], v[c], o[c], row_max[c], log_sum[c], go[c], _piece(mask, c), scale, causal,
         gq[c], gk[c], gv[c]))
     return gq, gk, gv
