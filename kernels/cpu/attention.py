@@ -12,10 +12,11 @@ The work splits in two kinds, each done by the tool that is good at it:
 Score blocks are kept transposed, keys by queries: S^T = K Q^T, computed as K @ Q^T with Q^T a
 C-contiguous copy made once per piece of the batch, so that every product has an untransposed
 right-hand side (OpenBLAS's small products with a transposed one, Q @ K^T as a view, are 2-3x
-slower). With the queries along the contiguous axis, a query's max, sum, m, log l and D are vectors and every
-inner loop of the kernels is elementwise over queries, which LLVM vectorises; a max or a sum
-along a query's row of keys is a chain of dependent steps that it does not (at W3's shape, head
-dim 32 and 64 keys, such a row-wise kernel took longer than the two products of its block).
+slower). With the queries along the contiguous axis, a query's max, sum, m, log l and D are
+vectors and every inner loop of the kernels is elementwise over queries, which LLVM vectorises;
+a max or a sum along a query's row of keys is a chain of dependent steps that it does not (at
+W3's shape, head dim 32 and 64 keys, such a row-wise kernel took longer than the two products
+of its block).
 
 Neither pass materialises the (B, L, S) score matrix: scores live in (B, keys, queries) buffers
 of tile x block elements per entry, tiles of _TILE rows on the outer loop, blocks of a few
