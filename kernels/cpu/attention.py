@@ -69,7 +69,7 @@ from .vector_math import exp_and_expm1_nonpositive
 
 _TILE = 32  # rows of the outer loop: queries in the forward, keys in the backward
 _PRODUCT_LIMIT = 64**3  # multiply-adds of one matrix product, below OpenBLAS's threading
-_PIECES_PER_THREAD = 2  # pieces of the batch per thread, so that threads can even out their work
+_PIECES_PER_THREAD = 4  # pieces of the batch per thread, so that threads can even out their work
 
 
 def _block_rows(width):
