@@ -9,8 +9,18 @@ The work splits in two kinds, each done by the tool that is good at it:
   sums, rescaling) is fused into Numba kernels, so that each block of scores is read and written
   once. Their exp is ``vector_math``'s, which LLVM vectorises.
 
-Neither pass materialises the (B, L, S) score matrix: scores live in buffers of (B, tile, block)
-elements, tiles of _TILE rows on the outer loop, blocks of a few hundred rows on the inner one.
+Score blocks are kept transposed, keys by queries: S^T = K Q^T, computed as K @ Q^T with Q^T a
+C-contiguous copy made once per piece of the batch, so that every product has an untransposed
+right-hand side (OpenBLAS's small products with a transposed one, Q @ K^T as a view, are 2-3x
+slower). With the queries along the contiguous axis, a query's max, sum, m, log l and D are
+vectors and every inner loop of the kernels is elementwise over queries, which LLVM vectorises;
+a max or a sum along a query's row of keys is a chain of dependent steps that it does not (at
+W3's shape, head dim 32 and 64 keys, such a row-wise kernel took longer than the two products
+of its block).
+
+Neither pass materialises the (B, L, S) score matrix: scores live in (B, keys, queries) buffers
+of tile x block elements per entry, tiles of _TILE rows on the outer loop, blocks of a few
+hundred rows on the inner one.
 Causal masking is top-left aligned (query i sees key j iff j <= i), so a tile of queries
 [i0, i1) needs only the keys [0, i1), and a tile of keys [j0, j1) is seen only by the queries
 [j0, L): blocks that the mask hides entirely are never computed. This is why the outer tiles are
@@ -35,16 +45,17 @@ D_i = rowsum(dO_i * O_i), the softmax Jacobian term:
 dK and dV of a key tile are complete after its blocks of queries; dQ sums the contributions of
 every key tile. Rows with log l = -inf have P = 0 and get zero gradients.
 
-Parallelism: the batch is cut into one chunk per thread (``threads.get_num_threads()``) and each
-Python thread runs the whole algorithm on its chunk; ``np.matmul`` and the Numba kernels
-(``nogil=True``) release the GIL, so the threads run at the same time. The products are too small
-for BLAS to gain from splitting one across threads, and we keep them so: OpenBLAS runs a product
-of at most 64^3 multiply-adds on the calling thread, while a bigger one goes to its own thread
-pool, which our threads would then queue for. So the inner block is sized to keep
-tile x block x width within _PRODUCT_LIMIT. Every output element is computed by one thread in a
-fixed order: results are deterministic.
+Parallelism: the batch is cut into pieces, which ``threads.get_num_threads()`` Python threads
+take one at a time (``_run_on_batch_pieces`` says why), each running the whole algorithm on its
+piece; ``np.matmul`` and the Numba kernels (``nogil=True``) release the GIL, so the threads run
+at the same time. The products are too small for BLAS to gain from splitting one across
+threads, and we keep them so: OpenBLAS runs a product of at most 64^3 multiply-adds on the
+calling thread, while a bigger one goes to its own thread pool, which our threads would then
+queue for. So the inner block is sized to keep tile x block x width within _PRODUCT_LIMIT.
+Every output element is computed by one thread in a fixed order: results are deterministic.
 """
 
+import itertools
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -58,6 +69,7 @@ from .vector_math import exp_and_expm1_nonpositive
 
 _TILE = 32  # rows of the outer loop: queries in the forward, keys in the backward
 _PRODUCT_LIMIT = 64**3  # multiply-adds of one matrix product, below OpenBLAS's threading
+_PIECES_PER_THREAD = 4  # pieces of the batch per thread, so that threads can even out their work
 
 
 def _block_rows(width):
@@ -67,22 +79,12 @@ def _block_rows(width):
 
 
 @njit(inline="always", cache=True)
-def _visible_keys(causal, query, key_start, num_keys):
-    """How many keys of the block [key_start, key_start + num_keys) the query sees (a prefix)."""
+def _first_seeing_query(causal, key, query_start, num_queries):
+    """Where, in the block of queries [query_start, query_start + num_queries), the queries that
+    see ``key`` begin: with the causal mask query i sees key j iff j <= i, so they are a suffix."""
     if not causal:
-        return num_keys
-    return max(0, min(num_keys, query + 1 - key_start))
-
-
-@njit(fastmath={"reassoc"}, cache=True)
-def _prefix_sum(values, count):
-    """values[0] + ... + values[count - 1], in float64. fastmath "reassoc" lets LLVM add in any
-    order, and so vectorise the loop (several partial sums at once); it stays a separate function
-    so that the flag does not reach the exp, whose formula depends on the order of operations."""
-    total = 0.0
-    for j in range(count):
-        total += values[j]
-    return total
+        return 0
+    return max(0, min(num_queries, key - query_start))
 
 
 @njit(inline="always", cache=True)
@@ -95,40 +97,54 @@ def _nan_max(a, b):
 def _softmax_key_block(scores, mask, scale, causal, query_start, key_start, running_max,
                        running_sum, correction):
     """One step of the online softmax (reference._attention_probabilities, a block of keys at a
-    time). Fuses scale, mask, causal mask, block max and exp.
+    time). Fuses scale, mask, causal mask, block max, exp and sum.
 
-    scores (B, rows, keys) holds Q K^T for queries query_start.. and keys key_start..; it is
-    overwritten with p = exp(scale * scores + mask - m), m the new running max (0 where masked).
-    running_max, running_sum (B, rows) are updated; correction (B, rows) gets exp(old m - new m),
-    the factor by which the caller rescales its output accumulator.
+    scores (B, keys, queries) holds K Q^T = S^T for keys key_start.. and queries query_start..;
+    it is overwritten with p^T, p = exp(scale * S + mask - m), m the new running max (0 where
+    masked). Queries lie along the contiguous axis, so every inner loop is elementwise over
+    queries, with each query's max and sum in a vector, and vectorises (a max or sum along the
+    row of a query would be a chain of dependent steps). running_max, running_sum (B, queries)
+    are updated; correction (B, queries) gets exp(old m - new m), the factor by which the caller
+    rescales its output accumulator.
+
+    The inner loops run over views that start at the first query that sees the key: an index
+    that starts at 0 is one Numba knows to be non-negative, and only then does LLVM vectorise.
     """
-    batch, num_rows, num_keys = scores.shape
+    batch, num_keys, num_queries = scores.shape
+    shift = np.empty(num_queries, dtype=scores.dtype)  # the block max, then what exp subtracts
+    block_sum = np.empty(num_queries, dtype=scores.dtype)
     for b in range(batch):
-        for r in range(num_rows):
-            query = query_start + r
-            row_scores = scores[b, r]
-            visible = _visible_keys(causal, query, key_start, num_keys)
-            for j in range(visible):
-                row_scores[j] *= scale
+        shift[:] = -np.inf
+        for j in range(num_keys):
+            first = _first_seeing_query(causal, key_start + j, query_start, num_queries)
+            scores[b, j, :first] = 0  # hidden by the causal mask: p = 0
+            key_scores, key_max = scores[b, j, first:], shift[first:]
+            for i in range(key_scores.size):
+                score = key_scores[i] * scale
                 if mask is not None:  # decided when compiling: mask is an array or None
-                    row_scores[j] += mask[b, query, key_start + j]
-            block_max = scores.dtype.type(-np.inf)  # in the scores' dtype, and so is exp
-            for j in range(visible):
-                block_max = _nan_max(block_max, row_scores[j])
-            old_max = running_max[b, r]
-            new_max = _nan_max(old_max, block_max)
-            if new_max == -np.inf:  # every key so far is masked out: p = 0, nothing to rescale
-                row_scores[:] = 0
-                correction[b, r] = 1
-                continue
-            for j in range(visible):
-                row_scores[j] = exp_and_expm1_nonpositive(row_scores[j] - new_max)[0]
-            row_scores[visible:] = 0
-            block_sum = _prefix_sum(row_scores, visible)
-            rescale = math.exp(old_max - new_max)  # 0 while old_max is -inf
-            correction[b, r] = rescale
-            running_max[b, r] = new_max
-            running_sum[b, r] = running_sum[b, r] * rescale + block_sum
+                    score += mask[b, query_start + first + i, key_start + j]
+                key_scores[i] = score
+                key_max[i] = _nan_max(key_max[i], score)
+        for i in range(num_queries):
+            old_max = running_max[b, i]
+            new_max = _nan_max(old_max, shift[i])
+            if new_max == -np.inf:  # every key so far is masked out: p = exp(-inf - 0) = 0
+                shift[i] = 0
+                correction[b, i] = 1
+            else:
+                shift[i] = new_max
+                correction[b, i] = math.exp(old_max - new_max)  # 0 while old_max is -inf
+                running_max[b, i] = new_max
+        block_sum[:] = 0
+        for j in range(num_keys):
+            first = _first_seeing_query(causal, key_start + j, query_start, num_queries)
+            key_scores, key_shift, key_sum = scores[b, j, first:], shift[first:], block_sum[first:]
+            for i in range(key_scores.size):
+                prob = exp_and_expm1_nonpositive(key_scores[i] - key_shift[i])[0]
+                key_scores[i] = prob
+                key_sum[i] += prob
+        for i in range(num_queries):
+            running_sum[b, i] = running_sum[b, i] * correction[b, i] + block_sum[i]
 
 
 @njit(nogil=True, cache=True)
@@ -165,9 +181,11 @@ def _normalise_output(acc, running_max, running_sum, query_start, o, row_max, lo
                 log_sum[b, query] = math.log(total)
 
 
-@njit(nogil=True, cache=True)
+@njit(nogil=True, fastmath={"reassoc"}, cache=True)
 def _output_gradient_dot(go, o, row_dot):
-    """row_dot = D = rowsum(dO * O) (reference.attention_backward's ``row_dot``)."""
+    """row_dot = D = rowsum(dO * O) (reference.attention_backward's ``row_dot``). fastmath
+    "reassoc" lets LLVM add in any order, and so vectorise the sum (several partial sums at
+    once); nothing else in this function depends on the order of operations."""
     batch, num_queries, width = o.shape
     for b in range(batch):
         for i in range(num_queries):
@@ -180,37 +198,38 @@ def _output_gradient_dot(go, o, row_dot):
 @njit(nogil=True, cache=True)
 def _score_gradients_block(scores, gprobs, mask, row_max, log_sum, row_dot, scale, causal,
                            query_start, key_start):
-    """P and dS for one block of queries and keys (reference.attention_backward's
-    ``probabilities`` and ``gscores``). Fuses scale, mask, causal mask, exp and the softmax
-    Jacobian.
+    """P^T and dS^T for one block of keys and queries (reference.attention_backward's
+    ``probabilities`` and ``gscores``, transposed). Fuses scale, mask, causal mask, exp and the
+    softmax Jacobian.
 
-    scores (B, rows, keys) holds Q K^T and is overwritten with
-    P = exp((scale * scores + mask - m) - log l); gprobs holds dP = dO V^T and is overwritten with
-    scale * dS = scale * P * (dP - D). Masked entries and rows with log l = -inf get 0 in both.
+    scores (B, keys, queries) holds K Q^T = S^T and is overwritten with P^T,
+    P = exp((scale * S + mask - m) - log l); gprobs holds V dO^T = dP^T and is overwritten with
+    scale * dS^T = scale * P^T * (dP^T - D). Masked entries and queries with log l = -inf get 0
+    in both. Queries lie along the contiguous axis, with their m, log l and D, so the inner loop
+    is elementwise and vectorises (over views that start at 0, see _softmax_key_block).
     """
-    batch, num_rows, num_keys = scores.shape
+    batch, num_keys, num_queries = scores.shape
     zero = scores.dtype.type(0)  # keeps exp's argument below in the scores' dtype
     for b in range(batch):
-        for r in range(num_rows):
-            query = query_start + r
-            shift, row_log_sum = row_max[b, query], log_sum[b, query]
-            row_scores, row_gprobs = scores[b, r], gprobs[b, r]
-            visible = _visible_keys(causal, query, key_start, num_keys)
-            if row_log_sum == -np.inf:  # fully masked row: no probability, no gradient
-                visible = 0
-            dot = row_dot[b, query]
-            for j in range(visible):
-                score = scale * row_scores[j]
+        for j in range(num_keys):
+            first = _first_seeing_query(causal, key_start + j, query_start, num_queries)
+            scores[b, j, :first] = 0
+            gprobs[b, j, :first] = 0
+            seeing = slice(query_start + first, query_start + num_queries)
+            key_scores, key_gprobs = scores[b, j, first:], gprobs[b, j, first:]
+            shift, query_log_sum, dot = row_max[b, seeing], log_sum[b, seeing], row_dot[b, seeing]
+            for i in range(key_scores.size):
+                score = scale * key_scores[i]
                 if mask is not None:
-                    score += mask[b, query, key_start + j]
-                exponent = (score - shift) - row_log_sum
+                    score += mask[b, query_start + first + i, key_start + j]
+                exponent = (score - shift[i]) - query_log_sum[i]
                 if exponent > zero:  # <= 0 up to rounding: keep exp's argument in its domain
                     exponent = zero  # (a comparison, unlike min(), lets NaN through)
                 prob = exp_and_expm1_nonpositive(exponent)[0]
-                row_scores[j] = prob
-                row_gprobs[j] = scale * prob * (row_gprobs[j] - dot)
-            row_scores[visible:] = 0
-            row_gprobs[visible:] = 0
+                gradient = scale * prob * (key_gprobs[i] - dot[i])
+                fully_masked = query_log_sum[i] == -np.inf  # no probability, no gradient
+                key_scores[i] = zero if fully_masked else prob
+                key_gprobs[i] = zero if fully_masked else gradient
 
 
 class _Buffer:
@@ -230,18 +249,26 @@ def _transposed(x):
     return x.transpose(0, 2, 1)
 
 
-def _forward_chunk(q, k, v, mask, scale, causal, o, row_max, log_sum):
-    """The forward pass on (a chunk of) the batch, writing o and the parts of lse."""
-    (batch, num_queries, _), num_keys, value_width = q.shape, k.shape[1], v.shape[2]
+def _transposed_copy(x):
+    """x with its last two axes swapped, as a C-contiguous copy: (B, n, f) -> (B, f, n). The
+    products take it on the right, untransposed; OpenBLAS's small products with a transposed
+    right-hand side are 2-3x slower than plain ones."""
+    return np.ascontiguousarray(_transposed(x))
+
+
+def _forward_piece(q, k, v, mask, scale, causal, o, row_max, log_sum):
+    """The forward pass on a piece of the batch, writing o and the parts of lse."""
+    (batch, num_queries, width), num_keys, value_width = q.shape, k.shape[1], v.shape[2]
+    q_t = _transposed_copy(q)  # (B, E, L)
     tile = min(_TILE, num_queries)
-    block = min(_block_rows(max(q.shape[2], value_width)), num_keys)
-    scores = _Buffer(batch * tile * block, q.dtype)
+    block = min(_block_rows(max(width, value_width)), num_keys)
+    scores = _Buffer(batch * block * tile, q.dtype)
     acc = _Buffer(batch * tile * value_width, q.dtype)
     block_output = _Buffer(batch * tile * value_width, q.dtype)
     stats = _Buffer(3 * batch * tile, q.dtype)
     for query_start in range(0, num_queries, tile):
         query_end = min(num_queries, query_start + tile)
-        q_tile = q[:, query_start:query_end]
+        q_tile_t = q_t[:, :, query_start:query_end]
         rows = query_end - query_start
         running_max, running_sum, correction = stats.view((3, batch, rows))
         running_max.fill(-np.inf)
@@ -250,28 +277,30 @@ def _forward_chunk(q, k, v, mask, scale, causal, o, row_max, log_sum):
         key_end = min(num_keys, query_end) if causal else num_keys  # later keys are hidden
         for key_start in range(0, key_end, block):
             keys = slice(key_start, min(key_end, key_start + block))
-            block_scores = scores.view((batch, rows, keys.stop - key_start))
-            np.matmul(q_tile, _transposed(k[:, keys]), out=block_scores)
+            block_scores = scores.view((batch, keys.stop - key_start, rows))  # S^T = K Q^T
+            np.matmul(k[:, keys], q_tile_t, out=block_scores)
             _softmax_key_block(block_scores, mask, scale, causal, query_start, key_start,
                                running_max, running_sum, correction)
+            probs = _transposed(block_scores)
             if key_start == 0:
-                np.matmul(block_scores, v[:, keys], out=tile_acc)
+                np.matmul(probs, v[:, keys], out=tile_acc)
             else:
                 tile_output = block_output.view(tile_acc.shape)
-                np.matmul(block_scores, v[:, keys], out=tile_output)
+                np.matmul(probs, v[:, keys], out=tile_output)
                 _rescale_and_add(tile_acc, correction, tile_output)
         _normalise_output(tile_acc, running_max, running_sum, query_start, o, row_max, log_sum)
 
 
-def _backward_chunk(q, k, v, o, row_max, log_sum, go, mask, scale, causal, gq, gk, gv):
-    """The backward pass on (a chunk of) the batch, writing gq, gk and gv."""
+def _backward_piece(q, k, v, o, row_max, log_sum, go, mask, scale, causal, gq, gk, gv):
+    """The backward pass on a piece of the batch, writing gq, gk and gv."""
     (batch, num_queries, width), num_keys, value_width = q.shape, k.shape[1], v.shape[2]
     row_dot = np.empty((batch, num_queries), dtype=q.dtype)
     _output_gradient_dot(go, o, row_dot)
+    q_t, go_t = _transposed_copy(q), _transposed_copy(go)  # (B, E, L), (B, Ev, L)
     tile = min(_TILE, num_keys)
     block = min(_block_rows(max(width, value_width)), num_queries)
-    scores = _Buffer(batch * block * tile, q.dtype)
-    gprobs = _Buffer(batch * block * tile, q.dtype)
+    scores = _Buffer(batch * tile * block, q.dtype)
+    gprobs = _Buffer(batch * tile * block, q.dtype)
     partial = _Buffer(batch * max(block, tile) * max(width, value_width), q.dtype)
 
     def add_product(a, b, out, first):
@@ -293,17 +322,17 @@ def _backward_chunk(q, k, v, o, row_max, log_sum, go, mask, scale, causal, gq, g
             continue
         for query_start in range(query_begin, num_queries, block):
             queries = slice(query_start, min(num_queries, query_start + block))
-            shape = (batch, queries.stop - query_start, keys.stop - key_start)
-            probs, gscores = scores.view(shape), gprobs.view(shape)
-            np.matmul(q[:, queries], _transposed(k_tile), out=probs)
-            np.matmul(go[:, queries], _transposed(v_tile), out=gscores)
-            _score_gradients_block(probs, gscores, mask, row_max, log_sum, row_dot, scale,
+            shape = (batch, keys.stop - key_start, queries.stop - query_start)
+            probs_t, gscores_t = scores.view(shape), gprobs.view(shape)
+            np.matmul(k_tile, q_t[:, :, queries], out=probs_t)  # S^T = K Q^T
+            np.matmul(v_tile, go_t[:, :, queries], out=gscores_t)  # dP^T = V dO^T
+            _score_gradients_block(probs_t, gscores_t, mask, row_max, log_sum, row_dot, scale,
                                    causal, query_start, key_start)
             first_for_keys = query_start == query_begin
-            add_product(_transposed(probs), go[:, queries], gv[:, keys], first_for_keys)
-            add_product(_transposed(gscores), q[:, queries], gk[:, keys], first_for_keys)
+            add_product(probs_t, go[:, queries], gv[:, keys], first_for_keys)
+            add_product(gscores_t, q[:, queries], gk[:, keys], first_for_keys)
             # every query sees the first key tile, so it writes all of dQ first
-            add_product(gscores, k_tile, gq[:, queries], key_start == 0)
+            add_product(_transposed(gscores_t), k_tile, gq[:, queries], key_start == 0)
 
 
 _pool, _pool_pid = None, None
@@ -319,14 +348,28 @@ def _thread_pool():
     return _pool
 
 
-def _run_on_batch_chunks(batch, work):
-    """work(chunk) for contiguous slices of range(batch), one per thread, all at once."""
-    num_chunks = min(batch, get_num_threads())
-    bounds = [batch * c // num_chunks for c in range(num_chunks + 1)]
-    chunks = [slice(bounds[c], bounds[c + 1]) for c in range(num_chunks)]
-    others = [_thread_pool().submit(work, chunk) for chunk in chunks[1:]]
+def _run_on_batch_pieces(batch, work):
+    """work(piece) for consecutive slices of range(batch), _PIECES_PER_THREAD per thread, taken
+    one at a time by the threads until none is left. The pieces depend on the batch size and the
+    thread count alone, and each is computed by one thread from start to end, so the results do
+    not depend on which thread took which piece.
+
+    Taking pieces rather than one fixed share each matters on a busy machine: a thread that
+    shares its core (with another process, or with OpenBLAS's threads, which spin for a while
+    after each threaded product) would otherwise hold the others up, and take twice as long as
+    its share needs."""
+    size = math.ceil(batch / (_PIECES_PER_THREAD * get_num_threads()))
+    pieces = [slice(start, min(batch, start + size)) for start in range(0, batch, size)]
+    taken = itertools.count()  # next() on it is atomic: each piece goes to exactly one thread
+
+    def take_pieces():
+        while (index := next(taken)) < len(pieces):
+            work(pieces[index])
+
+    num_threads = min(len(pieces), get_num_threads())
+    others = [_thread_pool().submit(take_pieces) for _ in range(num_threads - 1)]
     try:
-        work(chunks[0])  # this thread takes the first chunk
+        take_pieces()  # this thread takes pieces too
     finally:
         for future in others:
             future.result()  # waits, and re-raises an exception from the thread
@@ -342,8 +385,8 @@ def _mask_view(mask, batch, num_queries, num_keys, dtype):
     return mask if mask.shape == shape else np.broadcast_to(mask, shape)
 
 
-def _chunk(mask, chunk):
-    return None if mask is None else mask[chunk]
+def _piece(mask, piece):
+    return None if mask is None else mask[piece]
 
 
 def attention_forward(q, k, v, mask, scale, causal):
@@ -358,8 +401,8 @@ def attention_forward(q, k, v, mask, scale, causal):
         row_max.fill(0)
         log_sum.fill(-np.inf)
         return o, (row_max, log_sum)
-    _run_on_batch_chunks(batch, lambda c: _forward_chunk(
-        q[c], k[c], v[c], _chunk(mask, c), scale, causal, o[c], row_max[c], log_sum[c]))
+    _run_on_batch_pieces(batch, lambda c: _forward_piece(
+        q[c], k[c], v[c], _piece(mask, c), scale, causal, o[c], row_max[c], log_sum[c]))
     return o, (row_max, log_sum)
 
 
@@ -373,7 +416,7 @@ def attention_backward(q, k, v, o, lse, go, mask, scale, causal):
     gq, gk, gv = np.empty_like(q), np.empty_like(k), np.empty_like(v)
     if batch * num_queries == 0 or num_keys == 0:  # no query sees a key: no gradient
         return np.zeros_like(q), np.zeros_like(k), np.zeros_like(v)
-    _run_on_batch_chunks(batch, lambda c: _backward_chunk(
-        q[c], k[c], v[c], o[c], row_max[c], log_sum[c], go[c], _chunk(mask, c), scale, causal,
+    _run_on_batch_pieces(batch, lambda c: _backward_piece(
+        q[c], k[c], v[c], o[c], row_max[c], log_sum[c], go[c], _piece(mask, c), scale, causal,
         gq[c], gk[c], gv[c]))
     return gq, gk, gv

@@ -126,3 +126,14 @@ def test_batch_split_across_threads_is_deterministic():
 
     for first, second in zip(run(), run()):
         np.testing.assert_array_equal(first, second)
+
+
+@pytest.mark.parametrize("pieces_per_thread", [1, 3, 8])
+@pytest.mark.parametrize("causal", [False, True])
+def test_batch_pieces_taken_by_threads(monkeypatch, pieces_per_thread, causal):
+    """The threads take the batch in pieces: 7 entries in pieces of 4, 2 and 1 entries (and the
+    last piece shorter), with a mask that is cut along with the batch."""
+    monkeypatch.setattr(attention, "_PIECES_PER_THREAD", pieces_per_thread)
+    rng = np.random.default_rng(13)
+    mask = random_mask(rng, (7, 9, 11), np.float64)
+    check_against_reference(rng, 7, 9, 11, 5, 6, np.float64, causal, mask)
