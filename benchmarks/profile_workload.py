@@ -1,6 +1,6 @@
 """Where the time of a workload goes: cProfile plus per-kernel and per-op timers.
 
-    python benchmarks/profile_workload.py W2|W3|W8 [--steps N] [--kernels accelerated|reference]
+    python benchmarks/profile_workload.py W1|W2|W3|W4|W8 [--steps N] [--kernels accelerated|reference]
                                           [--quick] [--top 25] [--out outputs/profiles]
 
 The workload's minidl step (from its benchmark script, same sizes) runs in four passes:
@@ -36,6 +36,14 @@ DEFAULT_OUT = Path(__file__).resolve().parents[1] / "outputs" / "profiles"
 
 def workload_step(workload, quick):
     """A function doing one minidl step of ``workload`` (built with the active kernel set)."""
+    if workload == "W1":
+        import w1_mlp_step
+
+        return w1_mlp_step.build("minidl", "cpu")
+    if workload == "W4":
+        import w4_autograd_overhead
+
+        return w4_autograd_overhead.build("minidl", "cpu")
     if workload == "W2":
         import w2_attention
 
@@ -50,7 +58,7 @@ def workload_step(workload, quick):
 
         config, batch = (w8.QUICK_CONFIG, w8.QUICK_BATCH) if quick else (w8.CONFIG, w8.BATCH)
         return w8.make_builder(config, batch)("minidl", "cpu")
-    raise ValueError(f"profile_workload: unknown workload {workload!r}; choose W2, W3 or W8")
+    raise ValueError(f"profile_workload: unknown workload {workload!r}; choose W1, W2, W3, W4 or W8")
 
 
 # ---- timers -------------------------------------------------------------------------------------
@@ -182,7 +190,7 @@ def report(found, top):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("workload", choices=("W2", "W3", "W8"))
+    parser.add_argument("workload", choices=("W1", "W2", "W3", "W4", "W8"))
     parser.add_argument("--kernels", default="accelerated", choices=("accelerated", "reference"))
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--quick", action="store_true", help="small sizes, 2 steps: a smoke run")
