@@ -223,10 +223,7 @@ class ArrayFunction:
                 if backend is None:
                     backend = x._backend
                 elif x._backend is not backend:
-                    raise RuntimeError(
-                        f"{cls.op_name()}: expected all tensors on the same device, "
-                        f"got {backend.name} and {x._backend.name}"
-                    )
+                    raise _devices_differ(cls, backend, x._backend)
                 if x._requires_grad:
                     needs_grad = True
                 arrays.append(x._data)
@@ -248,12 +245,10 @@ class ArrayFunction:
         needs_grad = (needs_grad and (_threads_with_grad_off == 0 or _grad_mode.enabled)
                       and out.dtype.kind == "f")
         result = Tensor._make(out, out_backend, needs_grad)
-        base = out.base
-        if base is not None:  # a view: of an input's storage, or of a new array (see below)
-            first = inputs[0]
-            if isinstance(first, Tensor) and (base is arrays[0] or base is arrays[0].base):
-                result._version_counter = first._shared_version_counter()
-                ctx.output_is_view = True
+        # a view: of an input's storage, or of a new array (see below)
+        if out.base is not None and _views_first_input(out, inputs, arrays):
+            result._version_counter = inputs[0]._shared_version_counter()
+            ctx.output_is_view = True
         if needs_grad or _record_every_op:  # (the ONNX tracer records every op)
             ctx.clock = clock
             result.grad_fn = ctx
@@ -262,6 +257,18 @@ class ArrayFunction:
     @classmethod
     def op_name(cls):
         return cls.__name__.lower()
+
+
+def _devices_differ(cls, backend, other):
+    return RuntimeError(f"{cls.op_name()}: expected all tensors on the same device, "
+                        f"got {backend.name} and {other.name}")
+
+
+def _views_first_input(out, inputs, arrays):
+    """Is ``out`` (an array with a base) a view of the first input's storage? Then it shares
+    that tensor's version counter. (Its base is the input's array, or the array that one views.)"""
+    base = out.base
+    return isinstance(inputs[0], Tensor) and (base is arrays[0] or base is arrays[0].base)
 
 
 # ---- ops with several outputs (split, unbind) -----------------------------------------------
@@ -288,8 +295,9 @@ class MultiOutputFunction(ArrayFunction):
     def apply(cls, *inputs, **options):
         tensors = [x for x in inputs if isinstance(x, Tensor)]
         backend = tensors[0]._backend
-        if any(x._backend is not backend for x in tensors):
-            raise RuntimeError(f"{cls.op_name()}: expected all tensors on the same device")
+        for x in tensors:
+            if x._backend is not backend:
+                raise _devices_differ(cls, backend, x._backend)
         arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
         ctx = Node(cls, backend)
         ctx.inputs = inputs
@@ -297,15 +305,13 @@ class MultiOutputFunction(ArrayFunction):
         outs = cls.forward(ctx, *arrays, **options)
         needs_grad = (any(x._requires_grad for x in tensors) and is_grad_enabled()
                       and outs[0].dtype.kind == "f") if outs else False
-        first, owner = inputs[0], getattr(arrays[0], "base", None)
         results = []
         for out in outs:
             if not isinstance(out, backend.array_type):
                 out = backend.xp.asarray(out)  # (a NumPy scalar, say)
             result = Tensor._make(out, backend, needs_grad)
-            if isinstance(first, Tensor) and out.base is not None and (
-                    out.base is arrays[0] or out.base is owner):  # a view of the first input
-                result._version_counter = first._shared_version_counter()
+            if out.base is not None and _views_first_input(out, inputs, arrays):
+                result._version_counter = inputs[0]._shared_version_counter()
             results.append(result)
         if needs_grad or _record_every_op:
             ctx.clock = clock

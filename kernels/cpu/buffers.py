@@ -16,6 +16,7 @@ keeps freed blocks for the next request; this is the same idea, kept small:
 - The cache keeps at most ``CAPACITY_BYTES``; to make room it drops free buffers, and when the
   buffers in use alone fill it, the new array is an ordinary one that the cache does not keep.
 """
+import math
 import sys
 import threading
 
@@ -35,10 +36,7 @@ _lock = threading.Lock()  # kernels run on several Python threads (the attention
 def empty(shape, dtype):
     """An uninitialised array of ``shape`` and ``dtype`` (``np.empty``'s contract)."""
     dtype = np.dtype(dtype)
-    count = 1
-    for n in shape:
-        count *= n
-    size = count * dtype.itemsize
+    size = math.prod(shape) * dtype.itemsize
     if size < LARGE_BYTES:
         return np.empty(shape, dtype)
     with _lock:
@@ -53,13 +51,17 @@ def empty(shape, dtype):
 def cached_bytes():
     """Bytes the cache holds, in use or free."""
     with _lock:
-        return sum(size * len(buffers) for size, buffers in _buffers.items())
+        return _total_bytes()
 
 
 def clear():
     """Forget every buffer (those in use stay valid: their arrays still reference them)."""
     with _lock:
         _buffers.clear()
+
+
+def _total_bytes():
+    return sum(size * len(buffers) for size, buffers in _buffers.items())
 
 
 def _free_indices(buffers):
@@ -78,7 +80,7 @@ def _free_buffer(size):
 def _new_buffer(size):
     """A new buffer that the cache keeps, after dropping free ones to make room; None when the
     buffers in use leave no room."""
-    total = sum(n * len(buffers) for n, buffers in _buffers.items())
+    total = _total_bytes()
     for n, buffers in _buffers.items():
         for i in reversed(_free_indices(buffers)):
             if total + size <= CAPACITY_BYTES:

@@ -75,7 +75,7 @@ def _flat_for_numba(array):
     """array as a flat contiguous array in a dtype Numba computes in (float16 -> float32)."""
     if array.dtype == np.float16:
         return array.astype(np.float32).reshape(-1)
-    return array.reshape(-1) if array.flags.c_contiguous else np.ascontiguousarray(array).reshape(-1)
+    return array.ravel()  # a view when contiguous, else a contiguous copy
 
 
 def sgd_step(params, grads, momentum_buffers, lr, momentum, dampening, weight_decay, nesterov,
