@@ -5,29 +5,19 @@ asymmetric paddings, dilations, ceil_mode's larger output), dtypes and memory la
 runs with the kernels on their serial path and on their parallel path (``cpu/parallel.py``).
 """
 
-import sys
-
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from kernel_cases import kernel_path, pooled_size  # noqa: F401 (kernel_path: an autouse fixture)
 
 from minidl.kernels import cpu
 from minidl.kernels import reference as ref
-from minidl.kernels.cpu import parallel
 from minidl.kernels.reference_convolution import conv_output_size
 
 pytestmark = pytest.mark.filterwarnings("error")
 examples = settings(max_examples=30, deadline=None)
 TOLERANCE = {np.float32: dict(rtol=2e-5, atol=2e-6), np.float64: dict(rtol=1e-10, atol=1e-12)}
-
-
-@pytest.fixture(scope="module", autouse=True, params=["serial", "parallel"])
-def kernel_path(request):
-    grain = sys.maxsize if request.param == "serial" else 0
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(parallel, "PARALLEL_GRAIN", grain)
-        yield request.param
 
 
 def make_array(rng, shape, dtype, layout):
@@ -83,17 +73,10 @@ def pooling_cases(draw, dilated=True):
     dilation = dilation if dilated else (1, 1)
     padding = tuple(draw(st.integers(0, k // 2)) for k in kernel_size)
     ceil_mode = draw(st.booleans())
-    output_size = []
-    for size, k, s, p, d in zip(x.shape[2:], kernel_size, stride, padding, dilation):
-        span = d * (k - 1) + 1
-        assume(size + 2 * p >= span)
-        out = (size + 2 * p - span + (s - 1 if ceil_mode else 0)) // s + 1
-        if ceil_mode and (out - 1) * s >= size + p:  # the last window must start in the input
-            out -= 1
-        # every window has a pixel of the input (the op rejects the others)
-        assume(all(any(0 <= o * s - p + i * d < size for i in range(k)) for o in range(out)))
-        output_size.append(out)
-    return rng, x, kernel_size, stride, padding, dilation, tuple(output_size)
+    output_size = tuple(pooled_size(*axis, ceil_mode)
+                        for axis in zip(x.shape[2:], kernel_size, stride, padding, dilation))
+    assume(None not in output_size)
+    return rng, x, kernel_size, stride, padding, dilation, output_size
 
 
 @given(pooling_cases())

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kernel_cases import kernel_path  # noqa: F401 (an autouse fixture: every test runs serial, then parallel)
 
 from minidl.kernels import cpu
 from minidl.kernels import reference as ref
@@ -28,15 +29,6 @@ LAYOUTS = st.sampled_from(["contiguous", "transposed", "strided"])
 TOLERANCE = {np.float32: dict(rtol=1e-5, atol=1e-6), np.float64: dict(rtol=1e-10, atol=1e-12)}
 # attention sums S products of E terms, in a different order from the reference's matmuls
 ATTENTION_TOLERANCE = {np.float32: dict(rtol=1e-4, atol=2e-5), np.float64: dict(rtol=1e-9, atol=1e-11)}
-
-
-@pytest.fixture(scope="module", autouse=True, params=["serial", "parallel"])
-def kernel_path(request):
-    """Run the module's tests with every kernel on its serial path, then on its parallel path."""
-    grain = sys.maxsize if request.param == "serial" else 0
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(parallel, "PARALLEL_GRAIN", grain)
-        yield request.param
 
 
 def make_array(rng, shape, dtype, layout, scale=1.0):

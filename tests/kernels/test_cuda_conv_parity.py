@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from kernel_cases import pooled_size
 
 cupy = pytest.importorskip("cupy")
 try:
@@ -75,16 +76,10 @@ def pooling_cases(draw, dilated):
     dilation = dilation if dilated else (1, 1)
     padding = tuple(draw(st.integers(0, k // 2)) for k in kernel_size)
     ceil_mode = draw(st.booleans())
-    output_size = []
-    for size, k, s, p, d in zip(x.shape[2:], kernel_size, stride, padding, dilation):
-        span = d * (k - 1) + 1
-        assume(size + 2 * p >= span)
-        out = (size + 2 * p - span + (s - 1 if ceil_mode else 0)) // s + 1
-        if ceil_mode and (out - 1) * s >= size + p:
-            out -= 1
-        assume(all(any(0 <= o * s - p + i * d < size for i in range(k)) for o in range(out)))
-        output_size.append(out)
-    return rng, x, kernel_size, stride, padding, dilation, tuple(output_size), strided
+    output_size = tuple(pooled_size(*axis, ceil_mode)
+                        for axis in zip(x.shape[2:], kernel_size, stride, padding, dilation))
+    assume(None not in output_size)
+    return rng, x, kernel_size, stride, padding, dilation, output_size, strided
 
 
 @given(pooling_cases(dilated=True))
