@@ -5,7 +5,6 @@ convolution, (in_channels, out_channels / groups, *kernel_size) for a transposed
 initialised as PyTorch does: kaiming_uniform_ with a = sqrt(5), i.e. U(-1/sqrt(fan_in),
 1/sqrt(fan_in)), and the bias from the same range. The ops are in minidl/ops/conv.py.
 """
-import math
 
 from .. import zeros
 from ..ops.conv import conv1d, conv2d, conv_transpose2d
@@ -48,12 +47,7 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            # PyTorch takes fan_in from the weight's axis 1, for the transposed layer too
-            fan_in = self.weight.shape[1] * math.prod(self.kernel_size)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        init._reset_weight_and_bias(self.weight, self.bias)
 
     def extra_repr(self):
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "

@@ -10,7 +10,7 @@ Random values come from the tensor's device generator, so ``dl.manual_seed`` fix
 import math
 
 from ..autograd import no_grad
-from ..creation import eye, rand, randn
+from ..creation import eye, randn
 from ..ops.selection import where
 
 
@@ -86,6 +86,17 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     fan = fan_in if mode == "fan_in" else fan_out
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / fan)
     return uniform_(tensor, -bound, bound)
+
+
+def _reset_weight_and_bias(weight, bias):
+    """PyTorch's default for Linear and the convolutions: weight by kaiming_uniform_ with
+    a = sqrt(5), which is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias (if any) from that same
+    range, fan_in taken from the weight (axis 1 times the kernel, for a transposed conv too)."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _fan_in_and_fan_out(weight, "reset_parameters")
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        uniform_(bias, -bound, bound)
 
 
 # ---- more of PyTorch's initialisers ------------------------------------------------------------

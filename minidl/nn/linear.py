@@ -9,7 +9,6 @@ into one axis of M rows for the backward, where with G = dL/dy as an (M, out) ma
 One fused op instead of matmul + transpose + add: one graph node, and no broadcast bias
 gradient for the engine to sum back.
 """
-import math
 
 from .. import zeros
 from ..autograd import ArrayFunction
@@ -85,10 +84,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        init._reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input):  # noqa: A002
         return linear(input, self.weight, self.bias)
