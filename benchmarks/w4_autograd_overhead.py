@@ -19,25 +19,19 @@ NUM_OPS = 1000
 SIZE = 64
 
 
-def build(impl, device):
+def initial_arrays():
+    """x, w and b of the chain, as float32 NumPy arrays."""
     import numpy as np
 
     rng = np.random.default_rng(0)
     x0 = rng.standard_normal(SIZE).astype(np.float32)
     w0 = (1 + 0.01 * rng.standard_normal(SIZE)).astype(np.float32)
     b0 = (0.01 * rng.standard_normal(SIZE)).astype(np.float32)
-    if impl == "pytorch":
-        torch = import_torch()
-        tdev = torch_device(torch, device)
-        if tdev is None:
-            raise SkipWorkload("this PyTorch build has no CUDA")
-        x, w, b = (torch.tensor(a, device=tdev, requires_grad=True) for a in (x0, w0, b0))
-        tanh = torch.tanh
-    else:
-        import minidl as dl
+    return x0, w0, b0
 
-        x, w, b = (dl.tensor(a, device=device, requires_grad=True) for a in (x0, w0, b0))
-        tanh = dl.tanh
+
+def chain_step(x, w, b, tanh):
+    """One timing: the chain forward and backward, from leaf tensors x, w, b (either framework)."""
 
     def step():
         x.grad = w.grad = b.grad = None
@@ -50,6 +44,20 @@ def build(impl, device):
         y.sum().backward()
 
     return step
+
+
+def build(impl, device):
+    if impl == "pytorch":
+        torch = import_torch()
+        tdev = torch_device(torch, device)
+        if tdev is None:
+            raise SkipWorkload("this PyTorch build has no CUDA")
+        leaves = (torch.tensor(a, device=tdev, requires_grad=True) for a in initial_arrays())
+        return chain_step(*leaves, torch.tanh)
+    import minidl as dl
+
+    leaves = (dl.tensor(a, device=device, requires_grad=True) for a in initial_arrays())
+    return chain_step(*leaves, dl.tanh)
 
 
 def run(device="cpu", quick=False):

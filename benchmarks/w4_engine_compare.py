@@ -23,32 +23,14 @@ import tempfile
 import time
 from pathlib import Path
 
-NUM_OPS = 1000
-SIZE = 64
+from w4_autograd_overhead import NUM_OPS, chain_step, initial_arrays
+
 REPO = Path(__file__).resolve().parent.parent
 
 
 def build_chain(dl):
     """W4's step for the minidl module ``dl``: forward and backward of 1,000 chained ops."""
-    import numpy as np
-
-    rng = np.random.default_rng(0)
-    x0 = rng.standard_normal(SIZE).astype(np.float32)
-    w0 = (1 + 0.01 * rng.standard_normal(SIZE)).astype(np.float32)
-    b0 = (0.01 * rng.standard_normal(SIZE)).astype(np.float32)
-    x, w, b = (dl.tensor(a, requires_grad=True) for a in (x0, w0, b0))
-
-    def step():
-        x.grad = w.grad = b.grad = None
-        y = x
-        for _ in range(NUM_OPS // 4):
-            y = y * w
-            y = y + b
-            y = dl.tanh(y)
-            y = y - 0.5
-        y.sum().backward()
-
-    return step
+    return chain_step(*(dl.tensor(a, requires_grad=True) for a in initial_arrays()), dl.tanh)
 
 
 def import_old(revision, folder):
